@@ -1,0 +1,4 @@
+// The root entry: the public API of API.md, re-exported from each module's index. Nothing else.
+export { createDelivery, Delivery, type DeliveryOptions } from './delivery.js';
+export * from './core/index.js';
+export * from './store/index.js';

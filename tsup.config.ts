@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// One build with every entry point and code splitting on, for ESM and CJS alike: shared modules
+// (errors above all) land in shared chunks, so a class has one identity across entry points of a format.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    redis: 'src/store/redis-entry.ts',
+    express: 'src/integrations/express/index.ts',
+    koa: 'src/integrations/koa/index.ts',
+    openfeature: 'src/integrations/openfeature/index.ts',
+    testing: 'src/testing/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: false,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  external: ['ioredis', 'express', 'koa', '@openfeature/server-sdk', 'vitest'],
+});
