@@ -1,0 +1,5 @@
+// The 'progressive-delivery/express' entry: one export line per file.
+export { deliveryMiddleware } from './delivery-middleware.js';
+export { abTestMiddleware } from './ab-test.js';
+export { metricsHandler } from './metrics-handler.js';
+export type { DeliveryMiddlewareOptions, AbTestMiddlewareOptions, RequestDelivery, AnonymousCookieOptions } from './types.js';

@@ -1,0 +1,40 @@
+import type { Context, Middleware, Next } from 'koa';
+import type { Delivery } from '../../delivery.js';
+import { createRequestDelivery, defaultContext, recordOutcome, routeSide, userContext } from '../shared/request-context.js';
+import type { DeliveryMiddlewareOptions } from './types.js';
+
+/**
+ * Puts `{ context, isEnabled, variant, value, assign, track, assignments, version }` on `ctx.state.delivery`; with
+ * a `canary`, routes the request and exposes the side as `version`; with `metricsTarget`, records each request's
+ * outcome (5xx or thrown = error) and duration with `delivery.metrics.record` for that version ('primary' without
+ * a canary). Errors thrown downstream are recorded and rethrown unchanged.
+ * @example
+ * app.use(deliveryMiddleware(delivery, { metricsTarget: 'web' }));
+ * app.use((ctx) => { ctx.body = ctx.state.delivery?.isEnabled('new-home') ? 'new' : 'old'; });
+ */
+export function deliveryMiddleware(delivery: Delivery, opts: DeliveryMiddlewareOptions = {}): Middleware {
+  const { context, experiments = [], canary, metricsTarget, cookie } = opts;
+  const clock = delivery.context.clock;
+  return async function deliveryMiddleware(ctx: Context, next: Next): Promise<void> {
+    const startedAt = clock.now();
+    let version = 'primary';
+    try {
+      const evalCtx = userContext(delivery, context, ctx) ?? defaultContext(ctx.req, ctx.res, cookie);
+      version = routeSide(delivery, canary, ctx);
+      const rd = createRequestDelivery(delivery, evalCtx, version);
+      for (const key of experiments) rd.assign(key);
+      ctx.state.delivery = rd;
+    } catch (err) {
+      delivery.context.reporter.once('middleware:koa', err, 'deliveryMiddleware failed; the request continues without ctx.state.delivery', 'GENERAL');
+    }
+    if (metricsTarget === undefined) return next();
+    try {
+      await next();
+    } catch (err) {
+      const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+      recordOutcome(delivery, metricsTarget, version, typeof s === 'number' && s >= 400 && s < 600 ? s : 500, true, startedAt);
+      throw err;
+    }
+    recordOutcome(delivery, metricsTarget, version, ctx.status, false, startedAt);
+  };
+}
