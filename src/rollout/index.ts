@@ -1,0 +1,25 @@
+// Public names of the rollout module. The building blocks (machine.ts, analysis.ts, webhooks.ts, leader.ts,
+// state.ts) are imported by path inside the package by the other rollout kinds.
+export type { Rollouts } from './rollouts.js';
+export type { Canary, ManagedRollout } from './canary.js';
+export { progressiveRollout, type ProgressiveRolloutConfig } from './presets.js';
+export { requestRolloutAction, type RequestActionOptions } from './commands.js';
+export { listRolloutStates, type RolloutStateEntry } from './state.js';
+export type { RolloutStateDoc, RequestedAction } from './state-doc.js';
+export type {
+  Handler,
+  Check,
+  CanaryPhase,
+  WebhookType,
+  WebhookPayload,
+  Webhook,
+  QueryWindow,
+  MetricCheck,
+  Analysis,
+  CanaryOptions,
+  CanaryStatus,
+  RolloutKind,
+  RolloutStatus,
+  RolloutAction,
+  CanaryEvents,
+} from './types.js';
