@@ -31,6 +31,8 @@ class PrefixWatch {
   touched: Set<string> | undefined;
   /** True once a first listing seeded `known`. */
   seeded = false;
+  /** A listing taken when the prefix was watched before the subscription was live: the baseline changes are measured against. */
+  early: Promise<RawEntry[] | undefined> | undefined;
   constructor(readonly prefix: string) {}
 }
 
@@ -67,6 +69,7 @@ export class WatchHub {
       pw = new PrefixWatch(prefix);
       this.#prefixes.set(prefix, pw);
       if (this.#live) void this.#sync(pw);
+      else pw.early = this.#list(prefix).catch(() => undefined);
     }
     pw.listeners.add(listener);
     const target = pw;
@@ -113,6 +116,14 @@ export class WatchHub {
     pw.touched = touched;
     let entries: RawEntry[];
     try {
+      const early = pw.early;
+      pw.early = undefined;
+      const before = early ? await early : undefined;
+      if (before && !pw.seeded) {
+        // changes made between watch() and the subscription are the difference between this and the listing below
+        for (const e of before) if (!pw.known.has(e.key)) pw.known.set(e.key, { version: e.version, raw: e.raw });
+        pw.seeded = true;
+      }
       entries = await this.#list(pw.prefix);
     } catch {
       pw.touched = undefined;
