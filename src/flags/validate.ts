@@ -413,3 +413,25 @@ export function validateFlagSet(doc: { flags: unknown[]; segments: unknown[] }):
 }
 
 export type { ValidationIssue };
+
+/**
+ * Problems a new version of `def` causes for the flags that depend on it (already in `flags`, which holds the new
+ * version): a prerequisite variant it no longer has, or a chain that grows deeper than 10.
+ */
+export function dependentIssues(def: FlagDefinition, flags: ReadonlyMap<string, FlagDefinition>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const names = Object.keys(def.variants ?? { on: true, off: false });
+  const dependents = [...flags.values()].filter((f) => f.key !== def.key && (f.prerequisites ?? []).some((p) => p.flag === def.key));
+  for (const d of dependents) {
+    for (const p of d.prerequisites ?? []) {
+      if (p.flag === def.key && !names.includes(p.variant)) {
+        issues.push({ path: 'variants', message: `flag '${d.key}' requires variant '${p.variant}' of this flag as a prerequisite; keep that variant or change '${d.key}' first` });
+      }
+    }
+  }
+  const segs = new Set<string>(); // segment references are not this check's business
+  for (const i of crossFlagIssues(dependents, flags, segs, (k) => k)) {
+    if (/deep|cycle/.test(i.message)) issues.push({ path: 'prerequisites', message: `dependent flag '${i.path.replace(/\.prerequisites.*$/, '')}': ${i.message}` });
+  }
+  return issues;
+}
