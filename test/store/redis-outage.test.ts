@@ -10,9 +10,11 @@ const available = redisBinaryAvailable();
 const BOUND_MS = 300;
 
 /** Resolves with what `p` settled to, or 'hung' if it did not settle within `ms` (a hang is the failure). */
-async function settlesWithin<T>(p: Promise<T>, ms: number): Promise<{ value?: T; error?: unknown } | 'hung'> {
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<{ value?: unknown; error?: unknown } | 'hung'> {
   let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), ms)));
+  const hung = new Promise<'hung'>((r) => {
+    timer = setTimeout(() => r('hung'), ms);
+  });
   const settled = p.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -99,11 +101,13 @@ describe.skipIf(!available)('RedisStore when Redis goes down and comes back', ()
     const s = store();
     const writer = store();
     const seen: string[] = [];
-    s.watch('k/', (c) => seen.push(`${c.key}=${String(c.value)}`));
+    s.watch('k/', (c) => {
+      seen.push(`${c.key}=${String(c.value)}`);
+    });
     await writer.put('k/1', 'a');
     await until(() => seen.includes('k/1=a'));
     const admin = new Redis(redis.url);
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await writer.put('k/2', 'b'); // probably missed by pub/sub, caught by the resync
     await until(() => seen.includes('k/2=b'));
     await writer.put('k/3', 'c');
