@@ -82,7 +82,9 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
   call(req: Req): Promise<Res> {
     const rec = this.#rec;
     rec.callCount++;
-    const job = this.#closed ? undefined : this.#admit(req);
+    let job: Job<Req, Res> | undefined;
+    if (this.#closed) rec.skipped++;
+    else job = this.#admit(req);
     let p: Promise<Res>;
     try {
       p = Promise.resolve(this.#o.primary(req));
