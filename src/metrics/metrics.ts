@@ -76,7 +76,7 @@ export class Metrics implements Lifecycle {
       if (
         typeof target !== 'string' || typeof version !== 'string' || typeof success !== 'boolean' ||
         target.length === 0 || version.length === 0 || target.length > MAX_LABEL || version.length > MAX_LABEL ||
-        !(durationMs >= 0 && durationMs < Infinity) ||
+        typeof durationMs !== 'number' || !(durationMs >= 0 && durationMs < Infinity) ||
         (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599))
       ) {
         this.#drop(o);
@@ -86,7 +86,7 @@ export class Metrics implements Lifecycle {
       if (s === undefined || s.target !== target || s.version !== version) s = this.#series(target, version);
       s.record(Math.floor(this.#ctx.clock.now() / this.#opts.resolutionMs), durationMs, success, status);
     } catch {
-      this.#dropped++;
+      this.#drop(o);
     }
   }
 
@@ -224,10 +224,12 @@ export class Metrics implements Lifecycle {
   async #flushOnce(includeCurrent: boolean): Promise<void> {
     const now = this.#ctx.clock.now();
     const current = Math.floor(now / this.#opts.resolutionMs);
+    const oldest = Math.floor((now - this.#opts.retentionMs) / this.#opts.resolutionMs);
     const jobs: FlushJob[] = [];
     for (const [t, versions] of this.#targets) {
       for (const [v, s] of versions) {
         s.sealBefore(current);
+        s.expireBefore(oldest);
         if (this.#evictable(s, current)) {
           this.#lostEvicted += s.lost;
           versions.delete(v);
@@ -350,7 +352,14 @@ export class Metrics implements Lifecycle {
 
   #drop(o: unknown): void {
     this.#dropped++;
-    this.#warnOnce('drop', `metrics: dropped an invalid record (${describe(o)}); further ones are only counted (stats().dropped)`);
+    if (this.#warned.has('drop')) return;
+    let why: string;
+    try {
+      why = describe(o);
+    } catch {
+      why = 'reading it threw';
+    }
+    this.#warnOnce('drop', `metrics: dropped an invalid record (${why}); further ones are only counted (stats().dropped)`);
   }
 
   #warnOnce(key: string, msg: string): void {

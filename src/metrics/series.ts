@@ -129,6 +129,16 @@ export class Series {
     return s;
   }
 
+  /** Gives up on unflushed slots older than `index` (past the retention): they count as lost. */
+  expireBefore(index: number): void {
+    for (const s of this.ring) {
+      if (s.dirty && s.index < index) {
+        this.lost++;
+        s.flushed = s.requests;
+      }
+    }
+  }
+
   /** Turns the slot in progress into a sealed (sparse) one, so that `cur` is undefined. */
   seal(): void {
     const cur = this.cur;
