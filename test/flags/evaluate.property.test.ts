@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileFlag } from '../../src/flags/compile.js';
+import { compileSegment } from '../../src/flags/conditions.js';
+import { evaluate, newResolution, resolve } from '../../src/flags/evaluate.js';
+import { OPERATORS } from '../../src/flags/operators.js';
+import type { Condition, EvaluationContext, FlagDefinition, Operator } from '../../src/flags/types.js';
+import { validateFlag } from '../../src/flags/validate.js';
+
+const ATTRS = ['userId', 'groups', 'plan', 'country', 'age', 'version', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+const VARIANTS = ['on', 'off', 'a', 'b'];
+
+const valuesFor = (op: Operator): fc.Arbitrary<Condition['values']> => {
+  switch (op) {
+    case 'lt': case 'lte': case 'gt': case 'gte':
+      return fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 3 });
+    case 'before': case 'after':
+      return fc.array(fc.oneof(fc.constant('2025-01-01'), fc.constant('2024-06-01T10:00:00Z'), fc.integer()), { maxLength: 3 });
+    case 'semverEq': case 'semverLt': case 'semverGt':
+      return fc.array(fc.constantFrom('1.0.0', 'v2.3.4-beta.1', '0.0.1+b'), { maxLength: 3 });
+    case 'matches':
+      return fc.array(fc.constantFrom('^a', 'b+$', '[0-9]{2}', 'x|y'), { maxLength: 2 });
+    case 'inSegment':
+      return fc.array(fc.constantFrom('seg'), { maxLength: 1 });
+    case 'contains': case 'startsWith': case 'endsWith':
+      return fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 });
+    default:
+      return fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean()), { maxLength: 4 });
+  }
+};
+
+const condition: fc.Arbitrary<Condition> = fc
+  .record({ attribute: fc.constantFrom(...ATTRS), operator: fc.constantFrom(...OPERATORS), negate: fc.boolean() })
+  .chain((c) => valuesFor(c.operator).map((values) => ({ ...c, values })));
+
+const serve = fc.oneof(
+  fc.constantFrom(...VARIANTS).map((variant) => ({ variant })),
+  fc.uniqueArray(fc.constantFrom(...VARIANTS), { minLength: 1, maxLength: 4 }).chain((vs) =>
+    fc.tuple(...vs.map(() => fc.double({ min: 0.001, max: 100, noNaN: true }))).map((ws) => ({ split: vs.map((variant, i) => ({ variant, weight: ws[i]! })), bucketBy: 'userId' })),
+  ),
+);
+
+const definition: fc.Arbitrary<FlagDefinition> = fc.record(
+  {
+    key: fc.constant('prop-flag'),
+    enabled: fc.boolean(),
+    variants: fc.constant({ on: 'x', off: 'y', a: 'z', b: 'w' }),
+    fallthrough: serve,
+    targets: fc.option(fc.record({ a: fc.array(fc.constantFrom('u1', 'u2', '__proto__'), { maxLength: 2 }) }), { nil: undefined }),
+    rules: fc.array(fc.record({ id: fc.option(fc.uuid(), { nil: undefined }), conditions: fc.array(condition, { maxLength: 4 }), serve }), { maxLength: 4 }),
+    salt: fc.option(fc.string(), { nil: undefined }),
+    hashing: fc.constantFrom('default' as const, 'crc32-mod100' as const),
+  },
+  { requiredKeys: ['key', 'enabled', 'variants', 'fallthrough', 'rules', 'hashing'] },
+);
+
+const hostileValue = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constant('x'.repeat(200_000)),
+  fc.constant(Number.NaN),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(Number.NaN), fc.array(fc.array(fc.string()))), { maxLength: 5 }),
+  fc.anything(),
+  fc.constant(Object.prototype),
+  fc.constant(() => 1),
+);
+
+const context: fc.Arbitrary<EvaluationContext> = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...ATTRS), fc.string()), hostileValue), { maxLength: 8 }).map((entries) => {
+  const ctx = {};
+  for (const [k, v] of entries) Object.defineProperty(ctx, k, { value: v, enumerable: true, configurable: true, writable: true });
+  return ctx as EvaluationContext;
+});
+
+describe('evaluation properties', () => {
+  it('never throws for valid definitions and hostile contexts, and always answers a well-formed detail', () => {
+    const segs = new Map([['seg', compileSegment({ key: 'seg', included: ['u1'], rules: [{ conditions: [{ attribute: 'plan', operator: 'equals', values: ['pro'] }] }] })]]);
+    const env = { flag: () => undefined, segment: (k: string) => segs.get(k) };
+    fc.assert(
+      fc.property(definition, context, (def, ctx) => {
+        fc.pre(validateFlag(def).length === 0);
+        const cf = compileFlag(def);
+        const out = newResolution();
+        resolve(cf, ctx, env, out); // the core itself, without the safety net
+        const d = evaluate(def, ctx, 'default', { segments: new Map([['seg', { key: 'seg', included: ['u1'] }]]) });
+        expect(['DISABLED', 'PREREQUISITE_FAILED', 'TARGET_MATCH', 'RULE_MATCH', 'SPLIT', 'DEFAULT', 'ERROR']).toContain(d.reason);
+        expect(d.errorCode === undefined || d.errorCode === 'TARGETING_KEY_MISSING').toBe(true);
+        expect(typeof d.value).toBe('string');
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('splits land within 1% of their weights over 100,000 units', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.5, max: 100, noNaN: true }), { minLength: 2, maxLength: 4 }), fc.string({ maxLength: 8 }), (weights, salt) => {
+        const names = weights.map((_, i) => `v${i}`);
+        const def: FlagDefinition = { key: 'w', salt, enabled: true, variants: Object.fromEntries(names.map((n) => [n, n])), fallthrough: { split: names.map((variant, i) => ({ variant, weight: weights[i]! })) } };
+        const counts = new Map<string, number>();
+        const cf = compileFlag(def);
+        const out = newResolution();
+        const env = { flag: () => undefined, segment: () => undefined };
+        for (let u = 0; u < 100_000; u++) {
+          resolve(cf, { userId: `unit-${u}` }, env, out);
+          const v = cf.variantNames[out.variant]!;
+          counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+        const total = weights.reduce((a, b) => a + b, 0);
+        names.forEach((n, i) => expect(Math.abs((counts.get(n) ?? 0) / 100_000 - weights[i]! / total)).toBeLessThan(0.01));
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('raising a percentage never moves a unit out', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.array(fc.string(), { minLength: 1, maxLength: 50 }), fc.constantFrom('default' as const, 'crc32-mod100' as const), (p1, p2, units, hashing) => {
+        const [lo, hi] = p1 <= p2 ? [p1, p2] : [p2, p1];
+        const at = (p: number): FlagDefinition => ({ key: 'grow', enabled: true, hashing, fallthrough: { split: [{ variant: 'on', weight: p }, { variant: 'off', weight: 100 - p }] } });
+        for (const userId of units) {
+          if (lo > 0 && evaluate(at(lo), { userId }, false).value === true) expect(evaluate(at(hi), { userId }, false).value).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the same unit gets the same variant in another process', () => {
+    const def: FlagDefinition = { key: 'xproc', enabled: true, variants: { a: 'a', b: 'b', c: 'c' }, fallthrough: { split: [{ variant: 'a', weight: 34 }, { variant: 'b', weight: 33 }, { variant: 'c', weight: 33 }] } };
+    const units = Array.from({ length: 500 }, (_, i) => `user-${i}-\u00e9\u{1F600}`);
+    const here = units.map((userId) => evaluate(def, { userId }, '').variant).join(',');
+    const evalPath = fileURLToPath(new URL('../../src/flags/evaluate.ts', import.meta.url));
+    const script = `import(${JSON.stringify(evalPath)}).then((m) => { const def = ${JSON.stringify(def)}; const units = ${JSON.stringify(units)}; process.stdout.write(units.map((userId) => m.evaluate(def, { userId }, '').variant).join(',')); });`;
+    const there = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    expect(there).toBe(here);
+  });
+});
