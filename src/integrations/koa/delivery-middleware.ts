@@ -6,7 +6,7 @@ import type { DeliveryMiddlewareOptions } from './types.js';
 /**
  * Puts `{ context, isEnabled, variant, value, assign, track, assignments, version }` on `ctx.state.delivery`; with
  * a `canary`, routes the request and exposes the side as `version`; with `metricsTarget`, records each request's
- * outcome (5xx or thrown = error) and duration with `delivery.metrics.record` for that version ('primary' without
+ * outcome (5xx or thrown = error; `ctx.throw(4xx)` is a client error, not a failure) and duration with `delivery.metrics.record` for that version ('primary' without
  * a canary). Errors thrown downstream are recorded and rethrown unchanged.
  * @example
  * app.use(deliveryMiddleware(delivery, { metricsTarget: 'web' }));
@@ -31,8 +31,12 @@ export function deliveryMiddleware(delivery: Delivery, opts: DeliveryMiddlewareO
     try {
       await next();
     } catch (err) {
-      const s = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
-      recordOutcome(delivery, metricsTarget, version, typeof s === 'number' && s >= 400 && s < 600 ? s : 500, true, startedAt);
+      const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown } | null;
+      const s = e?.status ?? e?.statusCode;
+      const status = typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
+      // ctx.throw(404) is how Koa answers a client error (http-errors sets expose): a response, not a failure
+      const clientError = status < 500 && e?.expose === true;
+      recordOutcome(delivery, metricsTarget, version, status, !clientError, startedAt);
       throw err;
     }
     recordOutcome(delivery, metricsTarget, version, ctx.status, false, startedAt);
