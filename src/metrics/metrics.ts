@@ -5,7 +5,7 @@ import type { Collector, MetricFamily } from '../core/telemetry.js';
 import { decodeSlot, encodeSlot, seriesPrefix, slotKey, type SlotDoc } from './fleet.js';
 import { leTable } from './log-linear.js';
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.js';
-import { renderExposition, type RenderProblem } from './prometheus.js';
+import { renderExposition, type RenderedFamily, type RenderProblem } from './prometheus.js';
 import { ownFamilies } from './own-families.js';
 import { Series, type LeConfig, type Slot } from './series.js';
 import type { MetricsOptions, MetricsStats, RecordInput, WindowSnapshot } from './types.js';
@@ -141,7 +141,7 @@ export class Metrics implements Lifecycle {
    * @example app.get('/metrics', (_req, res) => res.type('text/plain; version=0.0.4').send(delivery.metrics.prometheus()));
    */
   prometheus(): string {
-    const families: MetricFamily[] = ownFamilies(this.#allSeries(), this.#le.boundsMs, this.#opts.bucketsSeconds, this.stats());
+    const families: (MetricFamily | RenderedFamily)[] = ownFamilies(this.#allSeries(), this.#le.boundsMs, this.#opts.bucketsSeconds, this.stats());
     let collectors: Collector[] = [];
     try {
       collectors = this.#collectors();

@@ -1,7 +1,7 @@
 // The metrics module's own Prometheus families: requests by code, the duration histogram, and counters about
 // the module itself. Values are this instance's, cumulative since it started.
-import type { MetricFamily, MetricSample } from '../core/telemetry.js';
-import { formatValue } from './prometheus.js';
+import type { MetricFamily } from '../core/telemetry.js';
+import { formatValue, labelPairs, type RenderedFamily } from './prometheus.js';
 import { CODE_SLOTS, NO_STATUS_ERROR, NO_STATUS_OK, type Series } from './series.js';
 import type { MetricsStats } from './types.js';
 
@@ -20,37 +20,37 @@ for (let c = 100; c < CODE_SLOTS; c++) {
   CODE_ORDER.push(c);
 }
 
-export function ownFamilies(series: Iterable<Series>, boundsMs: readonly number[], boundsSeconds: readonly number[], stats: MetricsStats): MetricFamily[] {
-  const requests: MetricSample[] = [];
-  const durations: MetricSample[] = [];
+export function ownFamilies(series: Iterable<Series>, boundsMs: readonly number[], boundsSeconds: readonly number[], stats: MetricsStats): (MetricFamily | RenderedFamily)[] {
+  const requests: string[] = [];
+  const durations: string[] = [];
   const leLabels = [...boundsSeconds.map(formatValue), '+Inf'];
   for (const s of series) {
-    const base = { target: s.target, version: s.version };
+    const base = labelPairs({ target: s.target, version: s.version });
     for (const c of CODE_ORDER) {
       const n = s.codes[c]!;
-      if (n > 0) requests.push({ labels: { ...base, code: codeLabel(c) }, value: n });
+      if (n > 0) requests.push(`http_requests_total{${base},code="${codeLabel(c)}"} ${formatValue(n)}`);
     }
     if (s.promCount === 0) continue;
     let cumulative = 0;
     for (let k = 0; k <= boundsMs.length; k++) {
       cumulative += s.le[k]!;
-      durations.push({ labels: { ...base, le: leLabels[k]! }, value: cumulative, suffix: '_bucket' });
+      durations.push(`http_request_duration_seconds_bucket{${base},le="${leLabels[k]!}"} ${formatValue(cumulative)}`);
     }
-    durations.push({ labels: base, value: s.promSumMs / 1000, suffix: '_sum' });
-    durations.push({ labels: base, value: s.promCount, suffix: '_count' });
+    durations.push(`http_request_duration_seconds_sum{${base}} ${formatValue(s.promSumMs / 1000)}`);
+    durations.push(`http_request_duration_seconds_count{${base}} ${formatValue(s.promCount)}`);
   }
   return [
     {
       name: 'http_requests_total',
       help: "Requests recorded by delivery.metrics, by target, version and status code ('2xx'/'5xx' when the caller gave no status).",
       type: 'counter',
-      samples: requests,
+      lines: requests,
     },
     {
       name: 'http_request_duration_seconds',
       help: 'Duration of the requests recorded by delivery.metrics, by target and version.',
       type: 'histogram',
-      samples: durations,
+      lines: durations,
     },
     {
       name: 'progressive_delivery_metrics_series',

@@ -66,12 +66,27 @@ function sampleLine(f: Merged, s: MetricSample, problems: RenderProblem[]): void
   f.lines.push(`${id} ${formatValue(s.value)}`);
 }
 
+/** A family whose sample lines are already rendered (and unique), for the module's own large families. */
+export interface RenderedFamily {
+  name: string;
+  help: string;
+  type: MetricFamily['type'];
+  lines: string[];
+}
+
+/** `k="v",...` for labels known to be valid (the module's own), values escaped. */
+export function labelPairs(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
+    .join(',');
+}
+
 /**
  * Renders families in the text format 0.0.4. Families with one name are merged (HELP and TYPE of the first);
  * a family whose type conflicts with an earlier one of that name, and samples with invalid metric or label
  * names, are left out and listed in `problems`.
  */
-export function renderExposition(families: Iterable<MetricFamily>, problems: RenderProblem[] = []): string {
+export function renderExposition(families: Iterable<MetricFamily | RenderedFamily>, problems: RenderProblem[] = []): string {
   const merged = new Map<string, Merged>();
   for (const fam of families) {
     if (typeof fam?.name !== 'string' || !METRIC_NAME.test(fam.name)) {
@@ -87,7 +102,13 @@ export function renderExposition(families: Iterable<MetricFamily>, problems: Ren
       problems.push({ family: fam.name, message: `registered as ${f.type} and as ${fam.type}; the ${fam.type} samples are left out` });
       continue;
     }
-    for (const s of Array.isArray(fam.samples) ? fam.samples : []) sampleLine(f, s, problems);
+    if ('lines' in fam && Array.isArray(fam.lines)) {
+      // pre-rendered: unique by construction, so the duplicate check is skipped
+      for (const l of fam.lines) f.lines.push(l);
+      continue;
+    }
+    const samples = (fam as MetricFamily).samples;
+    for (const s of Array.isArray(samples) ? samples : []) sampleLine(f, s, problems);
   }
   let out = '';
   for (const f of merged.values()) {
