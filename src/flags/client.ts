@@ -1,5 +1,5 @@
 import { NS, type DeliveryContext, type Lifecycle } from '../core/context.js';
-import { ConflictError, DeliveryError, ValidationError } from '../core/errors.js';
+import { ConflictError, DeliveryError, StoreUnavailableError, ValidationError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import { cloneJson, type JsonValue } from '../core/json.js';
 import type { StoreChange } from '../store/types.js';
@@ -60,7 +60,10 @@ export class FlagClient extends Emitter<FlagClientEvents> implements Lifecycle {
     this.#resyncMs = opts.resyncIntervalMs ?? 5000;
     this.#snap = new Snapshot(
       (cf) => this.#counting && this.#counters.retire(cf),
-      (key, reason) => ctx.reporter.once(`flags:invalid:${key}`, new DeliveryError(`ignored the stored '${key}': ${reason}; the previous version keeps serving`, 'INVALID_STORED_DEFINITION')),
+      (key, reason) => {
+        if (reason === undefined) ctx.reporter.clear(`flags:invalid:${key}`);
+        else ctx.reporter.once(`flags:invalid:${key}`, new DeliveryError(`ignored the stored '${key}': ${reason}; the previous version keeps serving`, 'INVALID_STORED_DEFINITION'));
+      },
     );
     if (this.#counting) ctx.addCollector(() => [this.#counters.family([...this.#snap.flags.values()].map((e) => e.cf))]);
   }
@@ -111,7 +114,8 @@ export class FlagClient extends Emitter<FlagClientEvents> implements Lifecycle {
     } catch (err) {
       this.#snap.abortListing();
       if (!background) throw err;
-      this.#ctx.reporter.once(OUTAGE, err, 'flags: store unavailable, serving the last snapshot', 'STORE_UNAVAILABLE');
+      const msg = err instanceof Error ? err.message : String(err);
+      this.#ctx.reporter.once(OUTAGE, new StoreUnavailableError(`flags: store unavailable, serving the last snapshot (${msg})`, { cause: err }));
     } finally {
       this.#syncing = false;
     }

@@ -35,9 +35,10 @@ export class Snapshot implements CompiledEnv {
   /** Keys changed while a listing is in flight (the listing may be older than them). */
   #touched: Set<string> | undefined;
   readonly #onRetire: (cf: CompiledFlag) => void;
-  readonly #onInvalid: (storeKey: string, reason: string) => void;
+  readonly #onInvalid: (storeKey: string, reason?: string) => void;
 
-  constructor(onRetire: (cf: CompiledFlag) => void, onInvalid: (storeKey: string, reason: string) => void) {
+  /** `onInvalid(key, reason)` reports a stored document that cannot be used; `onInvalid(key)` says it is fine again. */
+  constructor(onRetire: (cf: CompiledFlag) => void, onInvalid: (storeKey: string, reason?: string) => void) {
     this.#onRetire = onRetire;
     this.#onInvalid = onInvalid;
   }
@@ -90,7 +91,10 @@ export class Snapshot implements CompiledEnv {
     const kind: Kind | undefined = storeKey.startsWith(NS.flags) ? 'flag' : storeKey.startsWith(NS.segments) ? 'segment' : undefined;
     if (!kind) return undefined;
     const key = storeKey.slice(kind === 'flag' ? NS.flags.length : NS.segments.length);
-    if (deleted) return this.set(kind, key, undefined, version);
+    if (deleted) {
+      this.#onInvalid(storeKey);
+      return this.set(kind, key, undefined, version);
+    }
     const d = decode<FlagDefinition | SegmentDefinition>(value);
     if (!d.ok) {
       this.#onInvalid(storeKey, d.reason);
@@ -102,6 +106,7 @@ export class Snapshot implements CompiledEnv {
       this.#onInvalid(storeKey, first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : `its key '${d.definition.key}' differs from the store key`);
       return undefined; // the previous version keeps serving
     }
+    this.#onInvalid(storeKey);
     return this.set(kind, key, d.definition, version);
   }
 

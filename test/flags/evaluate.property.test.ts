@@ -123,7 +123,7 @@ describe('evaluation properties', () => {
         const [lo, hi] = p1 <= p2 ? [p1, p2] : [p2, p1];
         const at = (p: number): FlagDefinition => ({ key: 'grow', enabled: true, hashing, fallthrough: { split: [{ variant: 'on', weight: p }, { variant: 'off', weight: 100 - p }] } });
         for (const userId of units) {
-          if (lo > 0 && evaluate(at(lo), { userId }, false).value === true) expect(evaluate(at(hi), { userId }, false).value).toBe(true);
+          if (lo > 0 && evaluate<boolean>(at(lo), { userId }, false).value) expect(evaluate<boolean>(at(hi), { userId }, false).value).toBe(true);
         }
       }),
       { numRuns: 300 },
