@@ -11,6 +11,11 @@ function upperTail(t: number, nu: number): number {
   if (t === Infinity) return 0;
   if (nu === Infinity) return normalSf(t);
   const r = nu / t / t;
+  if (r < 1e-250) {
+    // x = r / (1 + r) would underflow: I_x(a, 1/2) = x^a / (a B(a, 1/2)) (1 + O(x)), with ln x = ln nu - 2 ln t.
+    const a = nu / 2;
+    return (0.5 * Math.exp(a * (Math.log(nu) - 2 * Math.log(t)) - logBeta(a, 0.5))) / a;
+  }
   const x = r / (1 + r);
   const y = 1 / (1 + r);
   return 0.5 * betaTails(nu / 2, 0.5, x, y)[0];
@@ -21,7 +26,10 @@ export function studentTPdf(t: number, nu: number): number {
   if (Number.isNaN(t) || Number.isNaN(nu) || !(nu > 0)) return NaN;
   if (nu === Infinity) return normalPdf(t);
   if (!Number.isFinite(t)) return 0;
-  return Math.exp(-((nu + 1) / 2) * Math.log1p((t * t) / nu) - 0.5 * Math.log(nu) - logBeta(nu / 2, 0.5));
+  const at = Math.abs(t);
+  // ln(1 + t^2 / nu), without overflowing t^2 for huge t.
+  const l = at > 1e100 ? 2 * Math.log(at) - Math.log(nu) + Math.log1p(nu / at / at) : Math.log1p((t * t) / nu);
+  return Math.exp(-((nu + 1) / 2) * l - 0.5 * Math.log(nu) - logBeta(nu / 2, 0.5));
 }
 
 /**
@@ -63,22 +71,36 @@ function initialGuess(q: number, nu: number): number {
   return Number.isFinite(tail) && tail > 0 ? tail : Math.max(z, 1);
 }
 
-/** Solves sf(t) = q for 0 < q < 1/2: Newton on ln sf against ln t, kept inside a bracket (bisection fallback). */
+/** P(0 < T < t) = 1/2 - sf(t) for t >= 0, computed directly (the small side of the incomplete beta). */
+function central(t: number, nu: number): number {
+  if (nu === Infinity) return 0.5 - normalSf(t);
+  const r = nu / t / t;
+  return 0.5 * betaTails(nu / 2, 0.5, r / (1 + r), 1 / (1 + r))[1];
+}
+
+/**
+ * Solves sf(t) = q for 0 < q < 1/2. Newton on ln F against ln t, F being the upper tail (or, for q near 1/2,
+ * the central mass 1/2 - sf, so tiny quantiles keep their digits), kept inside a bracket with a bisection
+ * fallback.
+ */
 function upperQuantile(q: number, nu: number): number {
   if (nu === Infinity) return -normalQuantile(q);
-  if (nu === 1) return 1 / Math.tan(Math.PI * q);
+  if (nu === 1) return q > 0.25 ? Math.tan(Math.PI * (0.5 - q)) : 1 / Math.tan(Math.PI * q);
+  const useCentral = q > 0.25;
+  const target = useCentral ? 0.5 - q : q; // exact (Sterbenz) when q > 1/4
+  const logTarget = Math.log(target);
   let t = initialGuess(q, nu);
   let lo = 0;
   let hi = Infinity;
-  const logQ = Math.log(q);
   for (let i = 0; i < 300; i++) {
-    const s = upperTail(t, nu);
-    if (s === q) return t;
-    if (s > q) lo = t;
+    const f = useCentral ? central(t, nu) : upperTail(t, nu);
+    if (f === target) return t;
+    // sf falls with t, the central mass rises.
+    if (f > target === !useCentral) lo = t;
     else hi = t;
-    const slope = (t * studentTPdf(t, nu)) / s; // -d ln sf / d ln t
-    let next = t * Math.exp((Math.log(s) - logQ) / slope);
-    if (!(next > lo && next < hi)) next = hi === Infinity ? t * 4 : lo === 0 ? hi / 4 : Math.sqrt(lo * hi);
+    const slope = (t * studentTPdf(t, nu)) / f; // |d ln F / d ln t|
+    let next = t * Math.exp(((useCentral ? 1 : -1) * (logTarget - Math.log(f))) / slope);
+    if (!(next > lo && next < hi)) next = hi === Infinity ? t * 4 : lo === 0 ? hi / 4 : Math.sqrt(lo) * Math.sqrt(hi);
     if (Math.abs(next - t) <= 4e-16 * t) return next;
     t = next;
   }
