@@ -1,0 +1,100 @@
+import { once } from 'node:events';
+import http, { type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Starts a server on 127.0.0.1 on a free port. */
+export async function listen(handler: RequestListener): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+export interface Received { method: string; url: string; headers: IncomingHttpHeaders; body: string }
+
+/** A shadow target whose behaviour a test sets; it records what it received. */
+export async function target() {
+  const received: Received[] = [];
+  let mode: 'same' | 'different' | 'error' | 'hang' = 'same';
+  const hanging: http.ServerResponse[] = [];
+  const srv = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (mode === 'hang') return void hanging.push(res);
+      if (mode === 'error') {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        return void res.end('{"error":"boom"}');
+      }
+      const url = new URL(req.url ?? '/', 'http://x');
+      const payload = respond(req.method ?? 'GET', url, body);
+      if (mode === 'different' && typeof payload.body === 'object' && payload.body && 'items' in payload.body) (payload.body as { items: unknown[] }).items.push('extra');
+      res.statusCode = payload.status;
+      res.setHeader('content-type', payload.type);
+      res.end(typeof payload.body === 'string' ? payload.body : JSON.stringify(payload.body));
+    });
+  });
+  return {
+    ...srv,
+    received,
+    set mode(m: typeof mode) { mode = m; },
+    releaseHanging: () => { for (const r of hanging.splice(0)) r.end('late'); },
+  };
+}
+
+/** The application logic both the primary app and the shadow target implement. */
+export function respond(method: string, url: URL, body: string): { status: number; type: string; body: unknown } {
+  if (url.pathname === '/items') return { status: 200, type: 'application/json; charset=utf-8', body: { q: url.searchParams.get('q'), items: [1, 2, 3] } };
+  if (url.pathname === '/echo' && method === 'POST') return { status: 201, type: 'application/json; charset=utf-8', body: { got: JSON.parse(body || 'null') } };
+  if (url.pathname === '/text') return { status: 200, type: 'text/plain; charset=utf-8', body: 'hello, world' };
+  return { status: 404, type: 'text/plain; charset=utf-8', body: 'not found' };
+}
+
+/** A raw HTTP exchange: status, headers (without Date) and the exact body bytes. */
+export async function fetchRaw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = { ...res.headers };
+        delete headers.date;
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (init.body) req.write(init.body);
+    req.end();
+  });
+}
+
+/** Resolves with the next event of `on(event)`. */
+export function next<T>(on: (event: 'result' | 'mismatch', l: (r: T) => void) => unknown, event: 'result' | 'mismatch' = 'result'): Promise<T> {
+  return new Promise((resolve) => {
+    let done = false;
+    on(event, (r) => {
+      if (!done) {
+        done = true;
+        resolve(r);
+      }
+    });
+  });
+}
+
+/** Polls a condition on the event loop (real I/O in flight), for at most `ms`. */
+export async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
