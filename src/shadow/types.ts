@@ -1,4 +1,5 @@
 // The shadow module's public types: options, outcomes, diffs, results and stats (API.md "Shadow and mirror").
+import type { EvaluationContext } from '../flags/types.js';
 
 /** How one side of a call ended. Exactly one of `value` / `error` is set, unless `timedOut`. */
 export interface Outcome<Res> {
@@ -48,8 +49,8 @@ export interface FlagGate {
   isEnabled(key: string, ctx?: ShadowEvaluationContext): boolean;
 }
 
-/** An evaluation context (API.md "Evaluation context"), as far as the shadow is concerned. */
-export type ShadowEvaluationContext = { userId?: string; groups?: string[] } & Record<string, string | number | boolean | string[] | null | undefined>;
+/** The evaluation context the `enabledFlag` kill switch is evaluated with. */
+export type ShadowEvaluationContext = EvaluationContext;
 
 /** Latency of one side over the last `latencyWindow` mirrored calls, in milliseconds. */
 export interface LatencySummary {

@@ -105,18 +105,18 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
 
   it('reports a mismatch with diffs when the target answers differently, and a 500 never reaches the client', async () => {
     const { mirror, url } = await start();
-    shadow.mode = 'different';
+    shadow.setMode('different');
     let r = next<MirrorResult>((e, l) => mirror.on(e, l), 'mismatch');
     expect((await fetchRaw(`${url}/items?q=z`)).status).toBe(200);
     expect((await r).diffs).toEqual([{ path: 'body.items[3]', kind: 'added', shadow: 'extra' }]);
-    shadow.mode = 'error';
+    shadow.setMode('error');
     r = next<MirrorResult>((e, l) => mirror.on(e, l), 'mismatch');
     const res = await fetchRaw(`${url}/items?q=z`);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toEqual({ q: 'z', items: [1, 2, 3] });
     expect((await r).diffs.map((d) => d.path)).toEqual(['status', 'body.q', 'body.items', 'body.error']);
     expect(mirror.mismatches()).toHaveLength(2);
-    shadow.mode = 'same';
+    shadow.setMode('same');
   });
 
   it('a target that is down only counts as a shadow error', async () => {
@@ -136,7 +136,7 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
   it('a slow target times out on the clock; the client was answered long before', async () => {
     const clock = createManualClock();
     const { mirror, url } = await start({ clock, timeoutMs: 2000 });
-    shadow.mode = 'hang';
+    shadow.setMode('hang');
     shadow.received.length = 0;
     const res = await fetchRaw(`${url}/items?q=slow`);
     expect(res.status).toBe(200);
@@ -147,7 +147,7 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
     expect(await r).toMatchObject({ outcome: 'timeout', match: false });
     expect(mirror.stats()).toMatchObject({ timeouts: 1, inFlight: 0 });
     shadow.releaseHanging();
-    shadow.mode = 'same';
+    shadow.setMode('same');
   });
 
   it('bodies over the cap are not mirrored; beyond maxConcurrent requests are dropped', async () => {
@@ -158,7 +158,7 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
 
     const clock = createManualClock();
     const busy = await start({ clock, maxConcurrent: 1 });
-    shadow.mode = 'hang';
+    shadow.setMode('hang');
     shadow.received.length = 0;
     await fetchRaw(`${busy.url}/items`);
     await until(() => shadow.received.length === 1);
@@ -167,7 +167,7 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
     clock.advance(5000);
     await until(() => busy.mirror.stats().inFlight === 0);
     shadow.releaseHanging();
-    shadow.mode = 'same';
+    shadow.setMode('same');
   });
 
   it('percentage 0 mirrors nothing; bad options throw a ValidationError', async () => {

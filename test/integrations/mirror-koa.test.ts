@@ -107,12 +107,12 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
   it('a target that is down, slow or failing never affects the client', async () => {
     const clock = createManualClock();
     const { mirror, url } = await start({ clock, timeoutMs: 1000 });
-    shadow.mode = 'error';
+    shadow.setMode('error');
     let r = next<MirrorResult>((e, l) => mirror.on(e, l), 'mismatch');
     expect((await fetchRaw(`${url}/text`)).body.toString()).toBe('hello, world');
     expect((await r).diffs.map((d) => d.path)).toContain('status');
 
-    shadow.mode = 'hang';
+    shadow.setMode('hang');
     shadow.received.length = 0;
     expect((await fetchRaw(`${url}/text`)).body.toString()).toBe('hello, world');
     await until(() => shadow.received.length === 1);
@@ -120,7 +120,7 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
     clock.advance(1000);
     expect((await r).outcome).toBe('timeout');
     shadow.releaseHanging();
-    shadow.mode = 'same';
+    shadow.setMode('same');
 
     const down = await listen(() => {});
     await down.close();

@@ -45,7 +45,7 @@ export async function target() {
   return {
     ...srv,
     received,
-    set mode(m: typeof mode) { mode = m; },
+    setMode: (m: typeof mode) => { mode = m; },
     releaseHanging: () => { for (const r of hanging.splice(0)) r.end('late'); },
   };
 }
