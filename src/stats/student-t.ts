@@ -16,9 +16,8 @@ function upperTail(t: number, nu: number): number {
     const a = nu / 2;
     return (0.5 * Math.exp(a * (Math.log(nu) - 2 * Math.log(t)) - logBeta(a, 0.5))) / a;
   }
-  const x = r / (1 + r);
-  const y = 1 / (1 + r);
-  return 0.5 * betaTails(nu / 2, 0.5, x, y)[0];
+  if (r === Infinity) return 0.5; // t below 1e-160: the central mass underflows
+  return 0.5 * betaTails(nu / 2, 0.5, r / (1 + r), 1 / (1 + r))[0];
 }
 
 /** The Student t density. */
@@ -75,6 +74,7 @@ function initialGuess(q: number, nu: number): number {
 function central(t: number, nu: number): number {
   if (nu === Infinity) return 0.5 - normalSf(t);
   const r = nu / t / t;
+  if (r === Infinity) return 0;
   return 0.5 * betaTails(nu / 2, 0.5, r / (1 + r), 1 / (1 + r))[1];
 }
 

@@ -29,7 +29,11 @@ export function welchTTest(a: Summary | number[], b: Summary | number[], opts?: 
   let tCritical = NaN;
   if (v > 0) {
     tStatistic = difference / stdErr;
-    df = (v * v) / ((va * va) / (sa.n - 1) + (vb * vb) / (sb.n - 1));
+    // Welch-Satterthwaite, scaled by the larger variance so tiny variances do not underflow when squared.
+    const m = Math.max(va, vb);
+    const ra = va / m;
+    const rb = vb / m;
+    df = ((ra + rb) * (ra + rb)) / ((ra * ra) / (sa.n - 1) + (rb * rb) / (sb.n - 1));
     pValue = Math.min(1, 2 * studentTSf(Math.abs(tStatistic), df));
     tCritical = studentTQuantile(1 - alpha / 2, df);
   }
