@@ -4,7 +4,7 @@
 import { NS } from '../core/context.js';
 import type { JsonObject } from '../core/json.js';
 import { BUCKET_COUNT, LAYOUT } from './log-linear.js';
-import type { Slot } from './series.js';
+import { forEachPacked, type Series } from './series.js';
 
 /** One instance's slot, as read back from the store. */
 export interface SlotDoc {
@@ -30,18 +30,28 @@ export function slotKey(prefix: string, start: number, instance: string): string
   return `${prefix}${String(start).padStart(16, '0')}/${instance}`;
 }
 
-export function encodeSlot(slot: Slot, width: number, instance: string, hist: [ArrayLike<number>, ArrayLike<number>]): JsonObject {
+/** The document of ring position `p` of `series`. */
+export function encodeSlot(series: Series, p: number, width: number, instance: string): JsonObject {
+  const i: number[] = [];
+  const c: number[] = [];
+  forEachPacked(series.histogramOf(p), (bucket, n) => {
+    if (i[i.length - 1] === bucket) c[c.length - 1]! += n;
+    else {
+      i.push(bucket);
+      c.push(n);
+    }
+  });
   return {
     layout: LAYOUT,
     instance,
-    start: slot.index * width,
+    start: series.index[p]! * width,
     width,
-    requests: slot.requests,
-    errors: slot.errors,
-    classes: Array.from(slot.classes),
-    sumMs: slot.sumMs,
-    i: Array.from(hist[0]),
-    c: Array.from(hist[1]),
+    requests: series.requests[p]!,
+    errors: series.errors[p]!,
+    classes: Array.from(series.classes.subarray(p * 5, p * 5 + 5)),
+    sumMs: series.sumMs[p]!,
+    i,
+    c,
   };
 }
 

@@ -46,6 +46,11 @@ export class LatencyHistogram implements LatencyHistogramView {
     if (i > this.#hi) this.#hi = i;
   }
 
+  /** @internal Adds to the sum (ms) of samples whose buckets were added with a sum of 0. */
+  addSum(ms: number): void {
+    this.#sum += ms;
+  }
+
   /** @internal Adds sparse bucket counts (indexes and counts in parallel) and their sum. */
   addSparse(idx: ArrayLike<number>, cnt: ArrayLike<number>, sum: number): void {
     for (let k = 0; k < idx.length; k++) {

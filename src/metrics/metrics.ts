@@ -7,7 +7,7 @@ import { leTable } from './log-linear.js';
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.js';
 import { renderExposition, type RenderedFamily, type RenderProblem } from './prometheus.js';
 import { ownFamilies } from './own-families.js';
-import { Series, type LeConfig, type Slot } from './series.js';
+import { Series, type LeConfig } from './series.js';
 import type { MetricsOptions, MetricsStats, RecordInput, WindowSnapshot } from './types.js';
 import { readWindow, type RemoteSlots } from './window.js';
 
@@ -21,7 +21,8 @@ const MAX_STORE_KEY = 512;
 
 interface FlushJob {
   series: Series;
-  slot: Slot;
+  /** Ring position and the slot number it held when the job was made. */
+  p: number;
   index: number;
 }
 
@@ -168,7 +169,7 @@ export class Metrics implements Lifecycle {
     let lost = this.#lostEvicted;
     for (const s of this.#allSeries()) {
       lost += s.lost;
-      for (const slot of s.ring) if (slot.dirty) pendingSlots++;
+      pendingSlots += s.pending();
     }
     return {
       series: this.#seriesCount,
@@ -237,7 +238,7 @@ export class Metrics implements Lifecycle {
           if (this.#last === s) this.#last = undefined;
           continue;
         }
-        for (const slot of s.dirtySlots(current, includeCurrent)) jobs.push({ series: s, slot, index: slot.index });
+        for (const p of s.dirtyPositions(current, includeCurrent)) jobs.push({ series: s, p, index: s.index[p]! });
       }
       if (versions.size === 0) this.#targets.delete(t);
     }
@@ -249,14 +250,14 @@ export class Metrics implements Lifecycle {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < jobs.length) {
-        const { series, slot, index } = jobs[next++]!;
+        const { series, p, index } = jobs[next++]!;
         const prefix = this.#prefixOf(series);
-        if (prefix === null || slot.index !== index) continue;
-        const requests = slot.requests;
-        const doc = encodeSlot(slot, this.#opts.resolutionMs, this.#ctx.instanceId, series.histogramOf(slot));
+        if (prefix === null || series.index[p] !== index) continue;
+        const requests = series.requests[p]!;
+        const doc = encodeSlot(series, p, this.#opts.resolutionMs, this.#ctx.instanceId);
         try {
           await this.#ctx.store.put(slotKey(prefix, index * this.#opts.resolutionMs, this.#ctx.instanceId), doc, { ttlMs });
-          if (slot.index === index && requests > slot.flushed) slot.flushed = requests;
+          if (series.index[p] === index && requests > series.flushed[p]!) series.flushed[p] = requests;
           this.#flushedSlots++;
         } catch (err) {
           failed++;
@@ -278,9 +279,7 @@ export class Metrics implements Lifecycle {
 
   /** Idle past the retention with nothing left to write: its slots can no longer be read. */
   #evictable(s: Series, current: number): boolean {
-    if (s.cur !== undefined || s.lastIndex >= current - this.#ringSize) return false;
-    for (const slot of s.ring) if (slot.dirty) return false;
-    return true;
+    return s.cur < 0 && s.lastIndex < current - this.#ringSize && s.pending() === 0;
   }
 
   #prefixOf(s: Series): string | null {

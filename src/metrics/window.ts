@@ -2,7 +2,7 @@
 // the store. Our own documents are never read back, so nothing is counted twice.
 import { LatencyHistogram } from './histogram.js';
 import type { SlotDoc } from './fleet.js';
-import type { Series } from './series.js';
+import { forEachPacked, type Series } from './series.js';
 import type { StatusClassCounts, WindowSnapshot } from './types.js';
 
 /** Other instances' slots of one series, as last read from the store. */
@@ -23,12 +23,12 @@ export function readWindow(local: Series | undefined, remote: RemoteSlots | unde
   const to = (last + 1) * widthMs;
   let localRequests = 0;
   if (local) {
-    for (const slot of local.slots(first, last)) {
-      localRequests += slot.requests;
-      errors += slot.errors;
-      for (let k = 0; k < 5; k++) classes[k]! += slot.classes[k]!;
-      const [idx, cnt] = local.histogramOf(slot);
-      hist.addSparse(idx, cnt, slot.sumMs);
+    for (const p of local.positions(first, last)) {
+      localRequests += local.requests[p]!;
+      errors += local.errors[p]!;
+      for (let k = 0; k < 5; k++) classes[k]! += local.classes[p * 5 + k]!;
+      forEachPacked(local.histogramOf(p), (bucket, n) => hist.addBucket(bucket, n, 0));
+      hist.addSum(local.sumMs[p]!);
     }
   }
   requests += localRequests;
