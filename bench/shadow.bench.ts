@@ -1,0 +1,128 @@
+// Shadow calls: the latency a ShadowClient adds to the primary's path (mirroring 100% to a shadow 50 ms slower),
+// memory when shadows arrive 100x faster than they complete, and jsonComparator throughput on a 10 KB document.
+// Run: npm run bench shadow   (or: node --import tsx --expose-gc bench/shadow.bench.ts [--quick])
+import { performance } from 'node:perf_hooks';
+import { createDelivery } from '../src/delivery.js';
+import { jsonComparator } from '../src/shadow/compare.js';
+import type { ShadowClient } from '../src/shadow/client.js';
+import { fmt, measure, percentile, printResults, table } from './harness.js';
+
+const quick = process.argv.includes('--quick');
+const gc = (globalThis as { gc?: () => void }).gc;
+const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Res { id: number; total: number; items: { sku: string; qty: number }[] }
+const make = (id: number): Res => ({ id, total: id * 2, items: [{ sku: `s${id % 10}`, qty: 1 }] });
+const primary = async (id: number): Promise<Res> => make(id);
+const slowShadow = async (id: number): Promise<Res> => {
+  await sleep(50);
+  return make(id);
+};
+
+/**
+ * Per-call latency, direct and through the shadow client, interleaved call by call in one run. Every `chunk` calls the
+ * loop yields to the event loop so shadows start and complete as they would between requests of a server.
+ */
+async function addedLatency(client: ShadowClient<number, Res>, calls: number, chunk: number): Promise<{ direct: number[]; shadowed: number[] }> {
+  const direct: number[] = [];
+  const shadowed: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    let t0 = performance.now();
+    await primary(i);
+    direct.push(performance.now() - t0);
+    t0 = performance.now();
+    await client.call(i);
+    shadowed.push(performance.now() - t0);
+    if (i % chunk === chunk - 1) await yieldLoop();
+  }
+  return { direct, shadowed };
+}
+
+async function latencyBench(): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const [label, maxConcurrent] of [['every call mirrored (maxConcurrent 1,000,000)', 1_000_000], ['default maxConcurrent 100 (excess dropped)', 100]] as const) {
+    const delivery = createDelivery();
+    await delivery.ready();
+    const client = delivery.shadow<number, Res>({ name: 'bench', primary, shadow: slowShadow, percentage: 100, maxConcurrent, timeoutMs: 5000 });
+    await addedLatency(client, quick ? 2_000 : 20_000, 100); // warm-up
+    const { direct, shadowed } = await addedLatency(client, quick ? 10_000 : 100_000, 100);
+    await sleep(120); // let the last shadows finish
+    const s = client.stats();
+    const d50 = percentile(direct, 50) * 1000;
+    const s50 = percentile(shadowed, 50) * 1000;
+    rows.push([label, d50, s50, s50 - d50, percentile(direct, 99) * 1000, percentile(shadowed, 99) * 1000, `${s.mirrored} / ${s.calls}`, s.dropped]);
+    await delivery.close();
+  }
+  table('Added latency on the primary path, shadow 50 ms slower, 100% mirrored (microseconds per call)', ['case', 'direct p50', 'shadowed p50', 'added p50', 'direct p99', 'shadowed p99', 'mirrored / calls', 'dropped'], rows);
+}
+
+async function memoryBench(): Promise<void> {
+  const calls = 100_000;
+  const shadowMs = 10;
+  const delivery = createDelivery();
+  await delivery.ready();
+  const client = delivery.shadow<number, Res>({
+    name: 'mem', primary, maxConcurrent: 100,
+    shadow: async (id) => {
+      await sleep(shadowMs);
+      return make(id);
+    },
+  });
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let peak = before;
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) {
+    await client.call(i);
+    if (i % 1000 === 999) {
+      await sleep(1); // ~1,000 arrivals per ms against at most 100 / 10 ms = 10 completions per ms: about 100x
+      if (i % 10_000 === 9_999) peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }
+  }
+  const elapsed = performance.now() - t0;
+  await sleep(shadowMs * 5);
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  const s = client.stats();
+  const arrivalPerSec = calls / (elapsed / 1000);
+  const completionPerSec = (s.matched + s.mismatched + s.timeouts) / (elapsed / 1000);
+  table('Memory with shadows arriving faster than they complete (100,000 calls, maxConcurrent 100)', ['arrivals/s', 'completions/s', 'ratio', 'mirrored', 'dropped', 'heap growth after gc (MB)', 'peak growth (MB)', 'gc exposed'], [
+    [arrivalPerSec, completionPerSec, arrivalPerSec / Math.max(1, completionPerSec), s.mirrored, s.dropped, (after - before) / 1e6, (peak - before) / 1e6, gc ? 'yes' : 'no'],
+  ]);
+  await delivery.close();
+}
+
+function comparatorBench(): void {
+  const doc = {
+    id: 'order-1',
+    customer: { id: 'c-42', name: 'Ada Lovelace', tags: ['vip', 'beta'], address: { city: 'London', zip: 'NW1' } },
+    items: Array.from({ length: 115 }, (_, i) => ({ sku: `SKU-${1000 + i}`, name: `Item number ${i}`, qty: (i % 3) + 1, price: 9.99 + i, discounts: [i % 2 ? 0.1 : 0] })),
+    totals: { net: 1234.5, tax: 234.56, gross: 1469.06 },
+    meta: { requestId: 'r-1', generatedAt: '2026-01-01T00:00:00Z' },
+  };
+  const bytes = JSON.stringify(doc).length;
+  const copy = JSON.parse(JSON.stringify(doc)) as typeof doc;
+  const changed = JSON.parse(JSON.stringify(doc)) as typeof doc;
+  changed.items[3]!.price = 1;
+  changed.items[100]!.qty = 9;
+  changed.meta.requestId = 'r-2';
+  const plain = jsonComparator();
+  const tuned = jsonComparator({ ignorePaths: ['meta.*', 'items[*].name'], numericTolerance: 0.001 });
+  const unordered = jsonComparator({ ignoreArrayOrder: true });
+  const shuffled = { ...copy, items: [...copy.items].reverse() };
+  const a = { value: doc, durationMs: 1 };
+  const iterations = quick ? 500 : 5_000;
+  const results = [
+    measure('equal copies', () => plain(a, { value: copy, durationMs: 1 }), { iterations, batches: 10 }),
+    measure('3 diffs', () => plain(a, { value: changed, durationMs: 1 }), { iterations, batches: 10 }),
+    measure('3 diffs, ignorePaths + tolerance', () => tuned(a, { value: changed, durationMs: 1 }), { iterations, batches: 10 }),
+    measure('ignoreArrayOrder, reversed items', () => unordered(a, { value: shuffled, durationMs: 1 }), { iterations: Math.max(50, iterations / 10), batches: 10 }),
+  ];
+  printResults(`jsonComparator on a ${fmt(bytes / 1024)} KB JSON document`, results);
+  table('jsonComparator throughput', ['case', 'MB/s of JSON compared'], results.map((r) => [r.name, (bytes * r.opsPerSec) / 1e6]));
+}
+
+await latencyBench();
+await memoryBench();
+comparatorBench();
