@@ -117,7 +117,12 @@ export class Metrics implements Lifecycle {
   async fleetWindow(target: string, version: string, windowMs: Duration): Promise<WindowSnapshot> {
     this.#windowMs(windowMs);
     if (typeof target !== 'string' || typeof version !== 'string') throw new ValidationError('target and version must be strings', { subject: 'fleetWindow' });
-    const prefix = seriesPrefix(target, version);
+    let prefix: string;
+    try {
+      prefix = seriesPrefix(target, version);
+    } catch {
+      throw new ValidationError('target and version must be well-formed Unicode strings', { subject: 'fleetWindow' });
+    }
     try {
       const entries = await this.#ctx.store.list(prefix);
       const horizon = this.#ctx.clock.now() - this.#opts.retentionMs;
@@ -252,7 +257,11 @@ export class Metrics implements Lifecycle {
       while (next < jobs.length) {
         const { series, p, index } = jobs[next++]!;
         const prefix = this.#prefixOf(series);
-        if (prefix === null || series.index[p] !== index) continue;
+        if (series.index[p] !== index) continue;
+        if (prefix === null) {
+          series.flushed[p] = series.requests[p]!; // local only: nothing to write, nothing pending
+          continue;
+        }
         const requests = series.requests[p]!;
         const doc = encodeSlot(series, p, this.#opts.resolutionMs, this.#ctx.instanceId);
         try {
@@ -285,10 +294,14 @@ export class Metrics implements Lifecycle {
   #prefixOf(s: Series): string | null {
     let p = this.#keyPrefixes.get(s);
     if (p === undefined) {
-      const prefix = seriesPrefix(s.target, s.version);
-      const longest = slotKey(prefix, 0, this.#ctx.instanceId);
-      p = Buffer.byteLength(longest, 'utf8') > MAX_STORE_KEY ? null : prefix;
-      if (p === null) this.#warnOnce(`key:${s.target}:${s.version}`, `metrics: target/version too long for a store key; '${s.target}'/'${s.version}' is kept local only`);
+      let prefix: string | null = null;
+      try {
+        prefix = seriesPrefix(s.target, s.version);
+      } catch {
+        // a lone surrogate cannot be URI-encoded
+      }
+      p = prefix === null || Buffer.byteLength(slotKey(prefix, 0, this.#ctx.instanceId), 'utf8') > MAX_STORE_KEY ? null : prefix;
+      if (p === null) this.#warnOnce(`key:${s.target}:${s.version}`, `metrics: target/version cannot form a store key (too long, or not well-formed Unicode); '${s.target}'/'${s.version}' is kept local only`);
       this.#keyPrefixes.set(s, p);
     }
     return p;

@@ -160,7 +160,12 @@ describe('fleet windows', () => {
     expect((await a.metrics.fleetWindow(target, version, '1m')).requests).toBe(1);
     expect((await a.metrics.fleetWindow('api', 'v1/orders', '1m')).requests).toBe(1);
     expect((await a.metrics.fleetWindow('api', 'v1', '1m')).requests).toBe(0);
-    expect(b.warnings.some((w) => w.includes('kept local only'))).toBe(true);
+    b.metrics.record({ target: 'lone\uD800surrogate', version: 'v', success: true, durationMs: 1 });
+    await b.metrics.flush();
+    expect(b.metrics.stats()).toMatchObject({ pendingSlots: 0, lostSlots: 0 }); // local-only series are not pending
+    expect(b.metrics.snapshot('lone\uD800surrogate', 'v', '1m').requests).toBe(1);
+    expect(b.warnings.filter((w) => w.includes('kept local only'))).toHaveLength(2);
+    await expect(a.metrics.fleetWindow('lone\uD800surrogate', 'v', '1m')).rejects.toThrow(/well-formed/);
     expect(b.errors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import type { RecordInput } from '../../src/metrics/types.js';
+import type { FleetWindow, LatencyHistogramView, MetricsSnapshot, RecordInput } from '../../src/metrics/types.js';
 import { rig } from './helpers.js';
 
 const ok = (durationMs: number, status = 200): RecordInput => ({ target: 'checkout', version: 'v2', success: true, durationMs, status });
@@ -177,6 +177,18 @@ describe('invalid records are counted and dropped, never thrown', () => {
     };
     expect(() => metrics.record(ok(1))).not.toThrow();
     expect(metrics.stats().dropped).toBe(1);
+  });
+});
+
+describe('types: the contract the rollout analysis codes against', () => {
+  it('snapshot() and fleetWindow() return FleetWindows (MetricsSnapshot + histogram)', () => {
+    const { metrics } = rig();
+    expectTypeOf(metrics.snapshot('t', 'v', 1)).toMatchTypeOf<FleetWindow>();
+    expectTypeOf(metrics.snapshot('t', 'v', 1)).toMatchTypeOf<MetricsSnapshot>();
+    expectTypeOf(metrics.fleetWindow('t', 'v', 1)).resolves.toMatchTypeOf<FleetWindow>();
+    expectTypeOf(metrics.snapshot('t', 'v', 1).histogram).toMatchTypeOf<LatencyHistogramView>();
+    expectTypeOf(metrics.record).parameter(0).toEqualTypeOf<RecordInput>();
+    expectTypeOf(metrics.record).returns.toBeVoid();
   });
 });
 
