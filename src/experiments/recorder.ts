@@ -15,6 +15,8 @@ export interface RecorderOptions {
   exposureGraceMs?: number;
   /** Store calls in flight per flush. @default 32 */
   concurrency?: number;
+  /** A flush starts at once (not at the next interval) when this many events are buffered. @default 1000 */
+  flushAt?: number;
 }
 
 interface ExposureOp {
@@ -71,6 +73,7 @@ export class Recorder {
   readonly #max: number;
   readonly #grace: number;
   readonly #concurrency: number;
+  readonly #flushAt: number;
   /** (exp, unit) -> variant once known, '?' when stored by someone else with a variant not yet read, '' while buffered. */
   readonly #seen: LRUCache<string, string>;
   #exposures: ExposureOp[] = [];
@@ -78,6 +81,7 @@ export class Recorder {
   #timer: unknown;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  #soon = false;
   readonly #counts = new Map<string, Map<string, number>>();
   #exposed = 0;
   #dropped = 0;
@@ -90,6 +94,7 @@ export class Recorder {
     this.#max = opts.maxBuffer ?? 10_000;
     this.#grace = opts.exposureGraceMs ?? 10_000;
     this.#concurrency = opts.concurrency ?? 32;
+    this.#flushAt = opts.flushAt ?? 1000;
     this.#seen = new LRUCache({ max: opts.exposureCacheSize ?? 100_000 });
   }
 
@@ -155,7 +160,18 @@ export class Recorder {
   }
 
   #schedule(): void {
-    if (this.#timer !== undefined || this.#closed) return;
+    if (this.#closed) return;
+    const buffered = this.#exposures.length + this.#tracks.length;
+    if (buffered === this.#flushAt && !this.#soon) {
+      // a burst: write now rather than at the next interval, so the buffer does not fill up
+      this.#soon = true;
+      queueMicrotask(() => {
+        void this.flush().finally(() => {
+          this.#soon = false;
+        });
+      });
+    }
+    if (this.#timer !== undefined) return;
     this.#timer = this.#ctx.clock.setTimeout(() => {
       this.#timer = undefined;
       void this.flush().then(() => {
