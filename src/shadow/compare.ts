@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../core/errors.js';
-import { WILDCARD, formatPath, indexToken, keyToken, parsePath } from './paths.js';
+import { WILDCARD, formatPath, parsePath, type Token } from './paths.js';
 import type { Comparator, Diff, Outcome } from './types.js';
 
 /** Options of {@link jsonComparator}. */
@@ -15,7 +15,7 @@ export interface JsonComparatorOptions {
 }
 
 interface Config {
-  patterns: string[][];
+  patterns: Token[][];
   tolerance: number;
   unordered: boolean;
   maxDiffs: number;
@@ -45,7 +45,7 @@ export function diffValues(primary: unknown, shadow: unknown, opts: JsonComparat
 
 export function compileOptions(opts: JsonComparatorOptions, subject = 'jsonComparator'): Config {
   const issues: ValidationIssue[] = [];
-  const patterns: string[][] = [];
+  const patterns: Token[][] = [];
   if (opts.ignorePaths !== undefined && !Array.isArray(opts.ignorePaths)) {
     issues.push({ path: 'ignorePaths', message: "must be an array of paths such as 'items[*].id'" });
   } else {
@@ -126,7 +126,7 @@ class Differ {
   readonly #cfg: Config;
   #diffs: Diff[] = [];
   #limit: number;
-  readonly #tokens: string[] = [];
+  readonly #tokens: Token[] = [];
   readonly #stackA: object[] = [];
   readonly #stackB: object[] = [];
 
@@ -155,7 +155,7 @@ class Differ {
   }
 
   /** Descends into `token`; returns the live patterns below it, or false when the child is ignored. */
-  #enter(token: string, live: number[] | null): number[] | null | false {
+  #enter(token: Token, live: number[] | null): number[] | null | false {
     this.#tokens.push(token);
     if (!live) return null;
     const depth = this.#tokens.length - 1;
@@ -171,7 +171,7 @@ class Differ {
     return next.length ? next : null;
   }
 
-  #child(token: string, a: unknown, b: unknown, live: number[] | null, kind?: 'added' | 'removed'): void {
+  #child(token: Token, a: unknown, b: unknown, live: number[] | null, kind?: 'added' | 'removed'): void {
     const below = this.#enter(token, live);
     if (below !== false) {
       if (kind) this.#add(kind, a, b);
@@ -249,10 +249,10 @@ class Differ {
     for (let i = 0; i < n && !this.#full(); i++) {
       const x = a[i];
       const y = b[i];
-      if (x !== y) this.#child(indexToken(i), x, y, live);
+      if (x !== y) this.#child(i, x, y, live);
     }
-    for (let i = n; i < a.length && !this.#full(); i++) this.#child(indexToken(i), a[i], undefined, live, 'removed');
-    for (let i = n; i < b.length && !this.#full(); i++) this.#child(indexToken(i), undefined, b[i], live, 'added');
+    for (let i = n; i < a.length && !this.#full(); i++) this.#child(i, a[i], undefined, live, 'removed');
+    for (let i = n; i < b.length && !this.#full(); i++) this.#child(i, undefined, b[i], live, 'added');
   }
 
   #objects(a: Record<string, unknown>, b: Record<string, unknown>, live: number[] | null): void {
@@ -261,14 +261,14 @@ class Differ {
       const x = a[k];
       if (absent(x)) continue;
       const y = Object.hasOwn(b, k) ? b[k] : undefined;
-      if (absent(y)) this.#child(keyToken(k), x, undefined, live, 'removed');
-      else if (x !== y) this.#child(keyToken(k), x, y, live);
+      if (absent(y)) this.#child(k, x, undefined, live, 'removed');
+      else if (x !== y) this.#child(k, x, y, live);
     }
     for (const k of Object.keys(b)) {
       if (this.#full()) return;
       const y = b[k];
       if (absent(y) || (Object.hasOwn(a, k) && !absent(a[k]))) continue;
-      this.#child(keyToken(k), undefined, y, live, 'added');
+      this.#child(k, undefined, y, live, 'added');
     }
   }
 
@@ -301,14 +301,14 @@ class Differ {
     const matchedB = new Uint8Array(b.length);
     const unmatchedA: number[] = [];
     for (let i = 0; i < a.length; i++) {
-      if (i < b.length && !matchedB[i] && this.#equalAt(indexToken(i), a[i], b[i], live)) matchedB[i] = 1;
+      if (i < b.length && !matchedB[i] && this.#equalAt(i, a[i], b[i], live)) matchedB[i] = 1;
       else unmatchedA.push(i);
     }
     const restA: number[] = [];
     for (const i of unmatchedA) {
       let found = -1;
       for (let j = 0; j < b.length; j++) {
-        if (!matchedB[j] && this.#equalAt(indexToken(i), a[i], b[j], live)) {
+        if (!matchedB[j] && this.#equalAt(i, a[i], b[j], live)) {
           found = j;
           break;
         }
@@ -316,11 +316,11 @@ class Differ {
       if (found >= 0) matchedB[found] = 1;
       else restA.push(i);
     }
-    for (const i of restA) this.#child(indexToken(i), a[i], undefined, live, 'removed');
-    for (let j = 0; j < b.length; j++) if (!matchedB[j]) this.#child(indexToken(j), undefined, b[j], live, 'added');
+    for (const i of restA) this.#child(i, a[i], undefined, live, 'removed');
+    for (let j = 0; j < b.length; j++) if (!matchedB[j]) this.#child(j, undefined, b[j], live, 'added');
   }
 
-  #equalAt(token: string, x: unknown, y: unknown, live: number[] | null): boolean {
+  #equalAt(token: Token, x: unknown, y: unknown, live: number[] | null): boolean {
     if (x === y) return true;
     const below = this.#enter(token, live);
     const eq = below === false || this.#equal(x, y, below);
@@ -348,12 +348,13 @@ function bytesOf(v: DataView): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
-function mapKeyToken(k: unknown): string {
-  if (typeof k === 'string') return keyToken(k);
-  if (typeof k === 'object' && k !== null) return '[{key}]';
+/** Map keys: strings and numbers as object keys and indices; anything else by a description (display only). */
+function mapKeyToken(k: unknown): Token {
+  if (typeof k === 'string' || typeof k === 'number') return k;
+  if (typeof k === 'object' && k !== null) return '<object key>';
   try {
-    return `[${String(k)}]`;
+    return `<${String(k)}>`;
   } catch {
-    return '[?]';
+    return '<key>';
   }
 }

@@ -1,8 +1,8 @@
-import { coversPath, formatPattern, generaliseIndices, parsePath } from './paths.js';
+import { coversPath, formatPath, generaliseIndices, parsePath, type Token } from './paths.js';
 import type { Diff, NoiseStats } from './types.js';
 
 interface LearnedPath {
-  tokens: string[];
+  tokens: Token[];
   disagreements: number;
   filtered: number;
 }
@@ -46,7 +46,7 @@ export class NoiseModel {
       const parsed = parsePath(d.path);
       if (typeof parsed === 'string') continue;
       const tokens = generaliseIndices(parsed);
-      const key = tokens.join('');
+      const key = formatPath(tokens);
       if (seen.has(key)) continue;
       seen.add(key);
       const known = ep.paths.get(key);
@@ -89,7 +89,7 @@ export class NoiseModel {
         endpoint,
         samples: ep.samples,
         paths: [...ep.paths.values()]
-          .map((p) => ({ path: formatPattern(p.tokens), disagreements: p.disagreements, filtered: p.filtered }))
+          .map((p) => ({ path: formatPath(p.tokens), disagreements: p.disagreements, filtered: p.filtered }))
           .sort((x, y) => y.disagreements - x.disagreements),
       })),
     };
