@@ -128,17 +128,19 @@ const compiledConditions = new WeakMap<readonly Condition[], Matcher>();
 const compiledSegments = new WeakMap<SegmentDefinition, CompiledSegment>();
 
 /** A lookup over plain segment definitions, compiling each once (cached per definition object). */
+class PlainSegments implements SegmentLookup {
+  constructor(readonly segments: ReadonlyMap<string, SegmentDefinition>) {}
+  segment(key: string): CompiledSegment | undefined {
+    const def = this.segments.get(key);
+    if (!def || typeof def !== 'object') return undefined;
+    let c = compiledSegments.get(def);
+    if (!c) compiledSegments.set(def, (c = compileSegment(def)));
+    return c;
+  }
+}
+
 export function segmentLookup(segments: ReadonlyMap<string, SegmentDefinition> | undefined): SegmentLookup {
-  if (!segments || segments.size === 0) return NO_SEGMENTS;
-  return {
-    segment(key) {
-      const def = segments.get(key);
-      if (!def || typeof def !== 'object') return undefined;
-      let c = compiledSegments.get(def);
-      if (!c) compiledSegments.set(def, (c = compileSegment(def)));
-      return c;
-    },
-  };
+  return !segments || segments.size === 0 ? NO_SEGMENTS : new PlainSegments(segments);
 }
 
 /**

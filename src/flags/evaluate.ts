@@ -101,6 +101,23 @@ export function errorDetail<T>(key: string, defaultValue: T, errorCode: Evaluati
 
 const compiled = new WeakMap<FlagDefinition, CompiledFlag>();
 
+/** An environment over plain definitions, compiling each flag once (a class: no closures per evaluation). */
+class PlainEnv implements CompiledEnv {
+  constructor(
+    readonly flags: ReadonlyMap<string, FlagDefinition> | undefined,
+    readonly segments: SegmentLookup,
+  ) {}
+  flag(key: string): CompiledFlag | undefined {
+    const d = this.flags?.get(key);
+    return d && typeof d === 'object' ? compiledOf(d) : undefined;
+  }
+  segment(key: string) {
+    return this.segments.segment(key);
+  }
+}
+
+const EMPTY_ENV: CompiledEnv = new PlainEnv(undefined, segmentLookup(undefined));
+
 /** Compiles `def` once per definition object (treat definitions as immutable once evaluated). */
 export function compiledOf(def: FlagDefinition): CompiledFlag {
   let cf = compiled.get(def);
@@ -125,15 +142,7 @@ export function evaluate<T extends FlagValue>(
   const key = typeof def?.key === 'string' ? def.key : '';
   try {
     if (!def || typeof def !== 'object') return errorDetail(key, defaultValue, 'FLAG_NOT_FOUND');
-    const segments = segmentLookup(env.segments);
-    const flags = env.flags;
-    const lookup: CompiledEnv = {
-      segment: (k) => segments.segment(k),
-      flag: (k) => {
-        const d = flags?.get(k);
-        return d && typeof d === 'object' ? compiledOf(d) : undefined;
-      },
-    };
+    const lookup = env.flags || env.segments ? new PlainEnv(env.flags, segmentLookup(env.segments)) : EMPTY_ENV;
     const cf = compiledOf(def);
     const r = newResolution();
     resolve(cf, ctx && typeof ctx === 'object' ? ctx : {}, lookup, r);
