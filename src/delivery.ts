@@ -30,6 +30,8 @@ export interface DeliveryOptions {
   random?: Random;
   /** Metrics options: flush interval, retention, label cardinality. */
   metrics?: MetricsOptions;
+  /** Count flag evaluations for `progressive_delivery_flag_evaluations_total` (one array write each). @default true */
+  flagEvaluationCounting?: boolean;
 }
 
 type DeliveryEvents = { error: (e: DeliveryError) => void };
@@ -83,7 +85,7 @@ export class Delivery extends Emitter<DeliveryEvents> {
       isClosed: () => this.#closed,
     };
     this.metrics = new Metrics(this.#ctx, () => this.#collectors, opts.metrics);
-    this.flags = new FlagClient(this.#ctx);
+    this.flags = new FlagClient(this.#ctx, { evaluationCounting: opts.flagEvaluationCounting });
     this.experiments = new ExperimentClient(this.#ctx);
     this.rollouts = new Rollouts(this.#ctx, { flags: this.flags, metrics: this.metrics });
     this.#modules = [this.flags, this.experiments, this.rollouts, this.metrics];
