@@ -214,4 +214,19 @@ describe('FlagClient on MemoryStore', () => {
     expect(clock.pending()).toBe(0);
     expect(d.flags.isEnabled('x', {})).toBe(true);
   });
+
+  it('evaluation counts reach delivery.metrics.prometheus(), unless flagEvaluationCounting is false', async () => {
+    const { d } = make();
+    await d.ready();
+    await d.flags.put(booleanFlag('counted', { userIds: ['u1'] }));
+    d.flags.isEnabled('counted', { userId: 'u1' });
+    d.flags.isEnabled('counted', { userId: 'u1' });
+    expect(d.metrics.prometheus()).toContain('progressive_delivery_flag_evaluations_total{flag="counted",variant="on",reason="TARGET_MATCH"} 2');
+    const quiet = createDelivery({ flagEvaluationCounting: false });
+    open.push(quiet);
+    await quiet.ready();
+    await quiet.flags.put(booleanFlag('counted'));
+    quiet.flags.isEnabled('counted', {});
+    expect(quiet.metrics.prometheus()).not.toContain('progressive_delivery_flag_evaluations_total');
+  });
 });
