@@ -2,29 +2,21 @@ import type { DeliveryContext, Lifecycle } from '../core/context.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import type { Collector, MetricFamily } from '../core/telemetry.js';
-import { decodeSlot, encodeSlot, seriesPrefix, slotKey, type SlotDoc } from './fleet.js';
+import { decodeSlot, seriesPrefix, type SlotDoc } from './fleet.js';
 import { leTable } from './log-linear.js';
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.js';
 import { renderExposition, type RenderedFamily, type RenderProblem } from './prometheus.js';
 import { ownFamilies } from './own-families.js';
-import { Series, type LeConfig } from './series.js';
+import { SeriesRegistry } from './registry.js';
+import type { LeConfig, Series } from './series.js';
+import { SlotWriter, type SlotJob } from './slot-writer.js';
 import type { MetricsOptions, MetricsStats, RecordInput, WindowSnapshot } from './types.js';
 import { readWindow, type RemoteSlots } from './window.js';
 
 export type { MetricsOptions } from './types.js';
 
-const OTHER = 'other';
 const MAX_LABEL = 128;
 const MAX_REMOTE_DOCS = 20_000;
-const FLUSH_CONCURRENCY = 32;
-const MAX_STORE_KEY = 512;
-
-interface FlushJob {
-  series: Series;
-  /** Ring position and the slot number it held when the job was made. */
-  p: number;
-  index: number;
-}
 
 /**
  * Request outcomes per (target, version): windowed counters and latency histograms in this process, flushed to
@@ -41,14 +33,11 @@ export class Metrics implements Lifecycle {
   readonly #opts: ResolvedMetricsOptions;
   readonly #le: LeConfig;
   readonly #ringSize: number;
-  readonly #targets = new Map<string, Map<string, Series>>();
+  readonly #registry: SeriesRegistry;
+  readonly #writer: SlotWriter;
   readonly #remote = new Map<string, RemoteSlots>();
-  readonly #keyPrefixes = new WeakMap<Series, string | null>();
   readonly #warned = new Set<string>();
-  #last: Series | undefined;
-  #seriesCount = 0;
   #dropped = 0;
-  #folded = 0;
   #flushedSlots = 0;
   #flushErrors = 0;
   #lostEvicted = 0;
@@ -63,6 +52,15 @@ export class Metrics implements Lifecycle {
     const boundsMs = this.#opts.bucketsSeconds.map((s) => s * 1000);
     this.#le = { boundsMs, table: leTable(boundsMs) };
     this.#ringSize = Math.ceil(this.#opts.retentionMs / this.#opts.resolutionMs) + 2;
+    const warn = (key: string, msg: string) => this.#warnOnce(key, msg);
+    this.#registry = new SeriesRegistry({ ringSize: this.#ringSize, le: this.#le, maxTargets: this.#opts.maxTargets, maxVersions: this.#opts.maxVersions, warn });
+    this.#writer = new SlotWriter({
+      store: ctx.store,
+      instanceId: ctx.instanceId,
+      widthMs: this.#opts.resolutionMs,
+      ttlMs: this.#opts.retentionMs + this.#opts.resolutionMs,
+      warn,
+    });
   }
 
   /**
@@ -83,9 +81,7 @@ export class Metrics implements Lifecycle {
         this.#drop(o);
         return;
       }
-      let s = this.#last;
-      if (s === undefined || s.target !== target || s.version !== version) s = this.#series(target, version);
-      s.record(Math.floor(this.#ctx.clock.now() / this.#opts.resolutionMs), durationMs, success, status);
+      this.#registry.lookup(target, version).record(Math.floor(this.#ctx.clock.now() / this.#opts.resolutionMs), durationMs, success, status);
     } catch {
       this.#drop(o);
     }
@@ -104,7 +100,7 @@ export class Metrics implements Lifecycle {
     const res = this.#opts.resolutionMs;
     const last = Math.floor(now / res);
     const first = Math.floor((now - w) / res);
-    return readWindow(this.#find(target, version), this.#remote.get(remoteKey(target, version)), first, last, res);
+    return readWindow(this.#registry.find(target, version), this.#remote.get(remoteKey(target, version)), first, last, res);
   }
 
   /**
@@ -147,7 +143,7 @@ export class Metrics implements Lifecycle {
    * @example app.get('/metrics', (_req, res) => res.type('text/plain; version=0.0.4').send(delivery.metrics.prometheus()));
    */
   prometheus(): string {
-    const families: (MetricFamily | RenderedFamily)[] = ownFamilies(this.#allSeries(), this.#le.boundsMs, this.#opts.bucketsSeconds, this.stats());
+    const families: (MetricFamily | RenderedFamily)[] = ownFamilies(this.#registry.all(), this.#le.boundsMs, this.#opts.bucketsSeconds, this.stats());
     let collectors: Collector[] = [];
     try {
       collectors = this.#collectors();
@@ -172,14 +168,14 @@ export class Metrics implements Lifecycle {
   stats(): MetricsStats {
     let pendingSlots = 0;
     let lost = this.#lostEvicted;
-    for (const s of this.#allSeries()) {
+    for (const s of this.#registry.all()) {
       lost += s.lost;
       pendingSlots += s.pending();
     }
     return {
-      series: this.#seriesCount,
+      series: this.#registry.size,
       dropped: this.#dropped,
-      folded: this.#folded,
+      folded: this.#registry.folded,
       flushedSlots: this.#flushedSlots,
       flushErrors: this.#flushErrors,
       pendingSlots,
@@ -189,7 +185,7 @@ export class Metrics implements Lifecycle {
 
   /** The (target, version) pairs held, in creation order ('other' included once folding has begun). */
   series(): { target: string; version: string }[] {
-    return [...this.#allSeries()].map((s) => ({ target: s.target, version: s.version }));
+    return [...this.#registry.all()].map((s) => ({ target: s.target, version: s.version }));
   }
 
   /** Starts the periodic flush (`flushInterval`). Called by `delivery.ready()`. */
@@ -231,55 +227,26 @@ export class Metrics implements Lifecycle {
     const now = this.#ctx.clock.now();
     const current = Math.floor(now / this.#opts.resolutionMs);
     const oldest = Math.floor((now - this.#opts.retentionMs) / this.#opts.resolutionMs);
-    const jobs: FlushJob[] = [];
-    for (const [t, versions] of this.#targets) {
-      for (const [v, s] of versions) {
-        s.sealBefore(current);
-        s.expireBefore(oldest);
-        if (this.#evictable(s, current)) {
-          this.#lostEvicted += s.lost;
-          versions.delete(v);
-          this.#seriesCount--;
-          if (this.#last === s) this.#last = undefined;
-          continue;
-        }
-        for (const p of s.dirtyPositions(current, includeCurrent)) jobs.push({ series: s, p, index: s.index[p]! });
+    const jobs: SlotJob[] = [];
+    this.#registry.evict((s) => {
+      s.sealBefore(current);
+      s.expireBefore(oldest);
+      if (this.#evictable(s, current)) {
+        this.#lostEvicted += s.lost;
+        return true;
       }
-      if (versions.size === 0) this.#targets.delete(t);
-    }
+      for (const p of s.dirtyPositions(current, includeCurrent)) jobs.push({ series: s, p, index: s.index[p]! });
+      return false;
+    });
     for (const [k, r] of this.#remote) if (r.fetchedAt < now - this.#opts.retentionMs) this.#remote.delete(k);
     if (jobs.length === 0) return;
-    let failed = 0;
-    let lastErr: unknown;
-    const ttlMs = this.#opts.retentionMs + this.#opts.resolutionMs;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < jobs.length) {
-        const { series, p, index } = jobs[next++]!;
-        const prefix = this.#prefixOf(series);
-        if (series.index[p] !== index) continue;
-        if (prefix === null) {
-          series.flushed[p] = series.requests[p]!; // local only: nothing to write, nothing pending
-          continue;
-        }
-        const requests = series.requests[p]!;
-        const doc = encodeSlot(series, p, this.#opts.resolutionMs, this.#ctx.instanceId);
-        try {
-          await this.#ctx.store.put(slotKey(prefix, index * this.#opts.resolutionMs, this.#ctx.instanceId), doc, { ttlMs });
-          if (series.index[p] === index && requests > series.flushed[p]!) series.flushed[p] = requests;
-          this.#flushedSlots++;
-        } catch (err) {
-          failed++;
-          lastErr = err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, jobs.length) }, worker));
+    const { written, failed, lastError } = await this.#writer.write(jobs);
+    this.#flushedSlots += written;
     this.#flushErrors += failed;
     if (failed > 0) {
       this.#ctx.reporter.once(
         'metrics:flush',
-        lastErr,
+        lastError,
         `metrics: ${failed} of ${jobs.length} slot writes failed; they are kept and retried for up to the retention`,
         'STORE_UNAVAILABLE',
       );
@@ -289,64 +256,6 @@ export class Metrics implements Lifecycle {
   /** Idle past the retention with nothing left to write: its slots can no longer be read. */
   #evictable(s: Series, current: number): boolean {
     return s.cur < 0 && s.lastIndex < current - this.#ringSize && s.pending() === 0;
-  }
-
-  #prefixOf(s: Series): string | null {
-    let p = this.#keyPrefixes.get(s);
-    if (p === undefined) {
-      let prefix: string | null = null;
-      try {
-        prefix = seriesPrefix(s.target, s.version);
-      } catch {
-        // a lone surrogate cannot be URI-encoded
-      }
-      p = prefix === null || Buffer.byteLength(slotKey(prefix, 0, this.#ctx.instanceId), 'utf8') > MAX_STORE_KEY ? null : prefix;
-      if (p === null) this.#warnOnce(`key:${s.target}:${s.version}`, `metrics: target/version cannot form a store key (too long, or not well-formed Unicode); '${s.target}'/'${s.version}' is kept local only`);
-      this.#keyPrefixes.set(s, p);
-    }
-    return p;
-  }
-
-  #series(target: string, version: string): Series {
-    let folded = false;
-    let versions = this.#targets.get(target);
-    if (versions === undefined) {
-      if (this.#targets.size - (this.#targets.has(OTHER) ? 1 : 0) >= this.#opts.maxTargets) {
-        folded = true;
-        this.#warnOnce('fold:targets', `metrics: more than ${this.#opts.maxTargets} targets; further targets are counted as '${OTHER}'`);
-        target = OTHER;
-        versions = this.#targets.get(OTHER);
-      }
-      if (versions === undefined) {
-        versions = new Map();
-        this.#targets.set(target, versions);
-      }
-    }
-    let s = versions.get(version);
-    if (s === undefined) {
-      if (versions.size - (versions.has(OTHER) ? 1 : 0) >= this.#opts.maxVersions) {
-        folded = true;
-        this.#warnOnce(`fold:versions:${target}`, `metrics: more than ${this.#opts.maxVersions} versions of '${target}'; further versions are counted as '${OTHER}'`);
-        version = OTHER;
-        s = versions.get(OTHER);
-      }
-      if (s === undefined) {
-        s = new Series(target, version, this.#ringSize, this.#le);
-        versions.set(version, s);
-        this.#seriesCount++;
-      }
-    }
-    if (folded) this.#folded++;
-    else this.#last = s;
-    return s;
-  }
-
-  #find(target: string, version: string): Series | undefined {
-    return this.#targets.get(target)?.get(version);
-  }
-
-  *#allSeries(): Generator<Series> {
-    for (const versions of this.#targets.values()) yield* versions.values();
   }
 
   #setRemote(key: string, r: RemoteSlots): void {
