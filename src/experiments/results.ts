@@ -24,6 +24,9 @@ export function checkResultsOptions(opts: unknown): asserts opts is ResultsOptio
   if (o.correction !== undefined && !CORRECTIONS.includes(o.correction as string)) {
     issues.push({ path: 'correction', message: `must be 'holm', 'bonferroni' or 'none', got ${String(o.correction)}` });
   }
+  if (o.plannedUnitsPerArm !== undefined && (typeof o.plannedUnitsPerArm !== 'number' || !Number.isFinite(o.plannedUnitsPerArm) || o.plannedUnitsPerArm < 2)) {
+    issues.push({ path: 'plannedUnitsPerArm', message: `must be a number >= 2 (units per arm you plan to reach), got ${String(o.plannedUnitsPerArm)}` });
+  }
   if (o.sequential !== undefined && typeof o.sequential !== 'boolean') issues.push({ path: 'sequential', message: `must be a boolean, got ${String(o.sequential)}` });
   if (issues.length) throw new ValidationError(issues, { subject: 'results options' });
 }
@@ -81,7 +84,8 @@ export function computeResults(def: ExperimentDefinition, counters: Record<strin
     for (const v of def.variants) {
       if (v.key === control) continue;
       const t = armOf(counters, v.key, m.key);
-      rows.push({ variant: v.key, metric: m.key, ...compare(m.type, c, t, alpha, opts.sequential === true), adjustedPValue: NaN, significant: false });
+      const sequential = opts.sequential === true ? { alpha, plannedUnitsPerArm: opts.plannedUnitsPerArm } : undefined;
+      rows.push({ variant: v.key, metric: m.key, ...compare(m.type, c, t, alpha, sequential), adjustedPValue: NaN, significant: false });
     }
     const finite = rows.map((r, i) => ({ p: r.pValue, i })).filter((x) => Number.isFinite(x.p));
     const adjusted = finite.length ? adjustPValues(finite.map((x) => x.p), correction) : [];
@@ -103,7 +107,7 @@ function compare(
   c: Arm,
   t: Arm,
   alpha: number,
-  sequential: boolean,
+  sequential: { alpha: number; plannedUnitsPerArm?: number } | undefined,
 ): Omit<Comparison, 'variant' | 'metric' | 'adjustedPValue' | 'significant'> {
   try {
     if (type === 'binomial') {
@@ -112,7 +116,7 @@ function compare(
       const z = twoProportionZTest(a, b, { alpha });
       const base = { difference: z.difference, relativeLift: z.relativeLift, zScore: z.zScore };
       if (!sequential) return { ...base, ci: z.ci, pValue: z.pValue };
-      const s = mixtureSprtProportions(a, b, { alpha });
+      const s = mixtureSprtProportions(a, b, sequential);
       return { ...base, ci: s.ci, pValue: s.pValue };
     }
     const a = { n: c.units, ...meanVariance(c.units, c.sum, c.sumsq) };
@@ -123,7 +127,7 @@ function compare(
     const w = welchTTest(a, b, { alpha });
     const base = { difference: w.difference, relativeLift: w.relativeLift, tStatistic: w.tStatistic };
     if (!sequential) return { ...base, ci: w.ci, pValue: w.pValue };
-    const s = mixtureSprtMeans(a, b, { alpha });
+    const s = mixtureSprtMeans(a, b, sequential);
     return { ...base, ci: s.ci, pValue: s.pValue };
   } catch {
     // counters that no test accepts (an arm without units) give an undefined comparison, never an exception

@@ -81,6 +81,11 @@ export interface ResultsOptions {
   correction?: 'holm' | 'bonferroni' | 'none';
   /** Always-valid p-values and confidence sequences (mixture SPRT): safe to peek at any time. @default false */
   sequential?: boolean;
+  /**
+   * With `sequential`: the units per arm you plan to reach; the mixing variance is tuned so the test is most
+   * sensitive there (see docs/statistics.md). Fix it before the experiment starts. @default 10000
+   */
+  plannedUnitsPerArm?: number;
 }
 
 /** Figures of one metric for one variant. */

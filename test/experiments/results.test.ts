@@ -122,6 +122,9 @@ describe('experiment results', () => {
     expect(seq.comparisons[0]!.ci[1]).toBeCloseTo(s.ci[1], 12);
     const m = mixtureSprtMeans(arm('control').map((t) => t.revenue), arm('blue').map((t) => t.revenue));
     expect(rel(seq.comparisons[3]!.pValue, m.pValue)).toBeLessThan(1e-6);
+    const planned = await d1.experiments.results('checkout', { sequential: true, plannedUnitsPerArm: 700 });
+    expect(planned.comparisons[0]!.pValue).toBeCloseTo(mixtureSprtProportions(p('control'), p('green'), { plannedUnitsPerArm: 700 }).pValue, 12);
+    expect(planned.comparisons[0]!.pValue).not.toBeCloseTo(s.pValue, 6);
     // always-valid p-values are never smaller than the fixed-horizon ones here
     const fixed = await d1.experiments.results('checkout');
     expect(seq.comparisons[0]!.pValue).toBeGreaterThanOrEqual(fixed.comparisons[0]!.pValue);
