@@ -1,6 +1,8 @@
 // The exposition checked by a real parser: `promtool check metrics` (Debian package `prometheus`).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { createDelivery } from '../../src/delivery.js';
+import { booleanFlag } from '../../src/flags/index.js';
 import { rig } from './helpers.js';
 
 const available = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -48,6 +50,46 @@ describe.skipIf(!available)('promtool check metrics', () => {
     const r = promtool(text);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('accepts a real delivery’s exposition, with the flags, experiments, shadow and canary collectors registered', async () => {
+    const d = createDelivery();
+    try {
+      await d.ready();
+      await d.flags.put(booleanFlag('new-checkout-flow', { percentage: 50 }));
+      for (let i = 0; i < 20; i++) d.flags.isEnabled('new-checkout-flow', { userId: `u${i}` });
+      const shadow = d.shadow({ name: 'pricing', primary: (x: number) => x, shadow: (x: number) => x + (x % 2) });
+      for (let i = 0; i < 5; i++) await shadow.call(i);
+      const canary = d.rollouts.canary({
+        name: 'api',
+        stable: () => 1,
+        canary: () => 2,
+        analysis: { interval: '1m', threshold: 2, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }] },
+      });
+      await canary.runAnalysis();
+      for (let i = 0; i < 10; i++) await canary.call({});
+      await d.experiments.put({ key: 'exp', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], status: 'running' });
+      for (let i = 0; i < 10; i++) d.experiments.assign('exp', { userId: `u${i}` });
+      await d.flush();
+      const text = d.metrics.prometheus();
+      for (const family of [
+        'http_requests_total',
+        'http_request_duration_seconds',
+        'progressive_delivery_canary_weight',
+        'progressive_delivery_canary_phase',
+        'progressive_delivery_flag_evaluations_total',
+        'progressive_delivery_shadow_results_total',
+        'progressive_delivery_experiment_exposures_total',
+      ]) {
+        expect(text).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
+      }
+      expect(text).toMatch(/^http_requests_total\{target="api",version="(stable|canary)",code="2xx"\} \d+$/m);
+      const r = promtool(text);
+      expect(r.output).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      await d.close();
+    }
   });
 
   it('accepts an empty exposition (no traffic yet)', () => {
