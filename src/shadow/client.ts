@@ -84,7 +84,14 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
     rec.callCount++;
     let job: Job<Req, Res> | undefined;
     if (this.#closed) rec.skipped++;
-    else job = this.#admit(req);
+    else {
+      try {
+        job = this.#admit(req);
+      } catch (err) {
+        rec.skipped++;
+        rec.userError('admission', err); // e.g. an injected clock that throws: serve the primary, mirror nothing
+      }
+    }
     let p: Promise<Res>;
     try {
       p = Promise.resolve(this.#o.primary(req));
@@ -93,8 +100,8 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
     }
     if (job) {
       p.then(
-        (value) => this.#settle(job, 'primary', { value, durationMs: this.#ctx.clock.now() - job.t0 }),
-        (error: unknown) => this.#settle(job, 'primary', { error, durationMs: this.#ctx.clock.now() - job.t0 }),
+        (value) => this.#settle(job, 'primary', { value, durationMs: this.#since(job.t0) }),
+        (error: unknown) => this.#settle(job, 'primary', { error, durationMs: this.#since(job.t0) }),
       );
       this.#startQueue.push(job);
       if (!this.#startScheduled) {
@@ -146,9 +153,10 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
       rec.dropped++;
       return undefined;
     }
+    const t0 = this.#ctx.clock.now();
     rec.inFlightCount++;
     rec.mirrored++;
-    const job: Job<Req, Res> = { req, t0: this.#ctx.clock.now(), noise: 0, shadowStart: 0, timer: undefined, done: false };
+    const job: Job<Req, Res> = { req, t0, noise: 0, shadowStart: 0, timer: undefined, done: false };
     this.#pending.add(job);
     return job;
   }
@@ -181,7 +189,17 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
     this.#startScheduled = false;
     const jobs = this.#startQueue;
     this.#startQueue = [];
-    for (const job of jobs) if (!job.done) this.#start(job);
+    for (const job of jobs) {
+      if (job.done) continue;
+      try {
+        this.#start(job);
+      } catch (err) {
+        // only an injected clock or random source can get here; the call still ends as exactly one result
+        this.#rec.userError('start', err);
+        if (!job.done) this.#finish(job);
+        this.#rec.timeout(job.req, 'default', job.primary ?? { durationMs: 0, timedOut: true }, { durationMs: 0, timedOut: true });
+      }
+    }
   };
 
   #start(job: Job<Req, Res>): void {
@@ -198,7 +216,6 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
 
   #invoke(job: Job<Req, Res>, side: 'shadow' | 'secondary', fn: (req: Req) => Res | Promise<Res>): void {
     const started = job.shadowStart;
-    const clock = this.#ctx.clock;
     let p: Promise<Res>;
     try {
       p = Promise.resolve(fn(job.req));
@@ -206,16 +223,29 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
       p = Promise.reject(err);
     }
     p.then(
-      (value) => this.#settle(job, side, { value, durationMs: clock.now() - started }),
-      (error: unknown) => this.#settle(job, side, { error, durationMs: clock.now() - started }),
+      (value) => this.#settle(job, side, { value, durationMs: this.#since(started) }),
+      (error: unknown) => this.#settle(job, side, { error, durationMs: this.#since(started) }),
     );
+  }
+
+  /** Milliseconds since `t0` on the clock; NaN if an injected clock throws (a promise reaction must not reject). */
+  #since(t0: number): number {
+    try {
+      return this.#ctx.clock.now() - t0;
+    } catch {
+      return NaN;
+    }
   }
 
   #settle(job: Job<Req, Res>, side: 'primary' | 'shadow' | 'secondary', outcome: Outcome<Res>): void {
     if (job.done) return; // decided already: a late result is ignored
     job[side] = outcome;
     if (side === 'secondary') job.noise = 2;
-    if (job.primary && job.shadow && job.noise !== 1) this.#queueDecision(job);
+    try {
+      if (job.primary && job.shadow && job.noise !== 1) this.#queueDecision(job);
+    } catch (err) {
+      this.#rec.userError('settle', err);
+    }
   }
 
   #onTimeout(job: Job<Req, Res>): void {
@@ -250,7 +280,11 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
     const jobs = this.#decideQueue;
     this.#decideQueue = [];
     for (const job of jobs) {
-      this.#rec.decide(job.req, this.#endpoint(job.req), job.primary!, job.shadow!, job.noise === 2 ? job.secondary : undefined);
+      try {
+        this.#rec.decide(job.req, this.#endpoint(job.req), job.primary!, job.shadow!, job.noise === 2 ? job.secondary : undefined);
+      } catch (err) {
+        this.#rec.userError('decide', err); // runs on setImmediate: a throw here would crash the host
+      }
     }
   };
 

@@ -177,7 +177,9 @@ export class HttpMirror implements MirrorControls {
     if (this.#closed) return this.abandon(ticket, 'skipped');
     rec.mirrored++;
     const primaryOutcome: Outcome<HttpOutcome> = { value: primary, durationMs: this.#clock.now() - ticket.t0 };
-    setImmediate(() => void this.#replay(ticket, request, body, primaryOutcome));
+    setImmediate(() => {
+      this.#replay(ticket, request, body, primaryOutcome).catch((err: unknown) => this.#rec.userError('mirror', err));
+    });
   }
 
   async #replay(ticket: MirrorTicket, request: MirrorRequest, body: Buffer | undefined, primary: Outcome<HttpOutcome>): Promise<void> {

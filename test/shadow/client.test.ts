@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
+import { ShadowClient } from '../../src/shadow/client.js';
 import type { ShadowResult, ShadowStats } from '../../src/shadow/types.js';
-import { makeShadow, never, settle } from './helpers.js';
+import { makeContext, makeShadow, never, settle } from './helpers.js';
 
 function expectBalanced(s: ShadowStats): void {
   expect(s.mirrored).toBe(s.matched + s.mismatched + s.timeouts + s.inFlight);
@@ -65,6 +66,22 @@ describe('ShadowClient.call gives back exactly what the primary gave', () => {
     // a failed redact never leaks the request or the values
     expect(client.mismatches()[0]).toMatchObject({ request: undefined, primary: { durationMs: 0 }, diffs: [{ path: '', kind: 'error' }] });
     expect(client.mismatches()[0]!.primary).not.toHaveProperty('value');
+  });
+
+  it('a broken injected clock never breaks the call', async () => {
+    for (const broken of ['now', 'setTimeout'] as const) {
+      const env = makeContext();
+      const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
+      clock[broken] = () => { throw new Error(`clock.${broken} broke`); };
+      const client = new ShadowClient<number, { v: number }>({ ...env.ctx, clock }, { name: 'clk', primary: (v) => ({ v }), shadow: (v) => ({ v }) }, { flags: env.flags });
+      const value = await client.call(1);
+      expect(value).toEqual({ v: 1 });
+      await settle();
+      const s = client.stats();
+      expect(s.userErrors).toBeGreaterThan(0);
+      expectBalanced(s);
+      expect(s.inFlight).toBe(0);
+    }
   });
 
   it('a comparator returning garbage counts as a mismatch', async () => {
