@@ -2,6 +2,10 @@
 // state.ts) are imported by path inside the package by the other rollout kinds.
 export type { Rollouts } from './rollouts.js';
 export type { Canary, ManagedRollout } from './canary.js';
+export type { BlueGreen } from './blue-green.js';
+export { SwitchRefusedError } from './blue-green.js';
+export type { RingRollout } from './rings.js';
+export type { GuardedFlagRollout } from './guarded-flag.js';
 export { progressiveRollout, type ProgressiveRolloutConfig } from './presets.js';
 export { requestRolloutAction, type RequestActionOptions } from './commands.js';
 export { listRolloutStates, type RolloutStateEntry } from './state.js';
@@ -22,4 +26,13 @@ export type {
   RolloutStatus,
   RolloutAction,
   CanaryEvents,
+  BlueGreenOptions,
+  BlueGreenStatus,
+  BlueGreenEvents,
+  Ring,
+  RingOptions,
+  RingStatus,
+  RingEvents,
+  GuardedFlagOptions,
+  GuardedFlagEvents,
 } from './types.js';

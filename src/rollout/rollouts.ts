@@ -6,9 +6,13 @@ import type { MetricFamily } from '../core/telemetry.js';
 import type { FlagClient } from '../flags/client.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { StoreChange } from '../store/types.js';
+import { BlueGreen } from './blue-green.js';
 import { Canary, type ManagedRollout } from './canary.js';
+import { GuardedFlagRollout } from './guarded-flag.js';
 import type { CanaryMetrics } from './iteration.js';
-import type { CanaryOptions, CanaryPhase, RolloutStatus } from './types.js';
+import { kindFamilies } from './kind-families.js';
+import { RingRollout } from './rings.js';
+import type { BlueGreenOptions, CanaryOptions, CanaryPhase, GuardedFlagOptions, RingOptions, RolloutStatus } from './types.js';
 
 const PHASES: readonly CanaryPhase[] = ['Initialized', 'Progressing', 'WaitingPromotion', 'Promoting', 'Succeeded', 'Failed', 'Paused'];
 
@@ -51,6 +55,48 @@ export class Rollouts implements Lifecycle {
     const c = new Canary<Req, Res>(this.#ctx, opts, this.#metrics);
     this.register(c);
     return c;
+  }
+
+  /**
+   * Creates a blue-green rollout: `call()` runs the active side; `switch()` checks the idle side and flips every
+   * instance; `rollback()` flips back at once. Throws a ValidationError listing every problem with the options.
+   * @example
+   * const bg = delivery.rollouts.blueGreen({ name: 'api', blue: v1, green: v2,
+   *   preSwitch: [{ name: 'smoke', run: async () => (await v2(probe)).ok }] });
+   * await bg.switch();
+   */
+  blueGreen<Req, Res>(opts: BlueGreenOptions<Req, Res>): BlueGreen<Req, Res> {
+    const b = new BlueGreen<Req, Res>(this.#ctx, opts, this.#metrics);
+    this.register(b);
+    return b;
+  }
+
+  /**
+   * Creates a ring deployment: requests in an open ring run `next`, the rest `stable`; `advance()` opens the next
+   * ring (or the analysis does, one per passing iteration).
+   * @example
+   * const r = delivery.rollouts.rings({ name: 'search', stable: v1, next: v2, context: (req) => ({ userId: req.userId, groups: req.groups }),
+   *   rings: [{ name: 'internal', audience: [{ attribute: 'groups', operator: 'in', values: ['employees'] }] }, { name: 'everyone', percentage: 100 }] });
+   * await r.advance();
+   */
+  rings<Req, Res>(opts: RingOptions<Req, Res>): RingRollout<Req, Res> {
+    const r = new RingRollout<Req, Res>(this.#ctx, opts, this.#metrics, this.#flags);
+    this.register(r);
+    return r;
+  }
+
+  /**
+   * Creates a guarded flag rollout: the flag's fallthrough split moves through `steps` while the analysis of the
+   * metrics recorded under target = the flag key passes, and goes back to 0% when it fails.
+   * @example
+   * const g = delivery.rollouts.guardedFlag({ flag: 'new-checkout-flow', steps: [5, 25, 50, 100],
+   *   analysis: { interval: '10m', threshold: 2, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }] } });
+   * g.start();
+   */
+  guardedFlag(opts: GuardedFlagOptions): GuardedFlagRollout {
+    const g = new GuardedFlagRollout(this.#ctx, opts, this.#metrics, this.#flags);
+    this.register(g);
+    return g;
   }
 
   /**
@@ -117,6 +163,10 @@ export class Rollouts implements Lifecycle {
         type: 'gauge',
         samples: rollouts.flatMap((r) => PHASES.map((phase) => ({ labels: { name: r.name, phase }, value: r.phase === phase ? 1 : 0 }))),
       },
+      ...kindFamilies(rollouts, (name) => {
+        const r = this.#registry.get(name);
+        return r instanceof RingRollout ? r.rings : undefined;
+      }),
     ];
   }
 }

@@ -1,6 +1,6 @@
 // The rollout state document: what every instance routes by, what the leader advances with compare-and-set, and
 // what the CLI and admin views read. Plain JSON, stored under NS.rollouts + name.
-import type { JsonObject } from '../core/json.js';
+import { cloneJson, type JsonObject } from '../core/json.js';
 import type { CanaryPhase, RolloutAction, RolloutKind } from './types.js';
 
 /** A manual action waiting for a process that runs the rollout (the leader) to apply it. */
@@ -42,6 +42,13 @@ export interface RolloutStateDoc {
   generation: number;
   updatedBy: string;
   requestedAction: RequestedAction | null;
+  /**
+   * Kind-specific state beside the machine's fields: a blue-green's sides (`from`, `to`), a guarded flag's last
+   * written percent (`written`). Canaries have none. The `weight` field means, per kind: canary and guardedFlag, the
+   * percent on the new version; blueGreen, 100 while the switched-to side serves and 0 after a rollback; rings, the
+   * number of rings served by `next` (0: none).
+   */
+  data?: JsonObject;
 }
 
 const PHASES: ReadonlySet<string> = new Set(['Initialized', 'Progressing', 'WaitingPromotion', 'Promoting', 'Succeeded', 'Failed', 'Paused']);
@@ -113,10 +120,13 @@ export function parseDoc(value: unknown): RolloutStateDoc | undefined {
     generation: num(v.generation, 0),
     updatedBy: str(v.updatedBy, ''),
     requestedAction,
+    ...(typeof v.data === 'object' && v.data !== null && !Array.isArray(v.data) ? { data: cloneJson(v.data as JsonObject) as JsonObject } : {}),
   };
 }
 
 /** The document as a JSON value for the store. */
 export function toJson(doc: RolloutStateDoc): JsonObject {
-  return { ...doc, requestedAction: doc.requestedAction ? { ...doc.requestedAction } : null };
+  const out: JsonObject = { ...doc, requestedAction: doc.requestedAction ? { ...doc.requestedAction } : null };
+  if (doc.data === undefined) delete out.data;
+  return out;
 }

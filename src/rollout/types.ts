@@ -1,5 +1,6 @@
 // Public option and status types of the rollout module (API.md, "Rollouts").
 import type { Duration } from '../core/duration.js';
+import type { Condition, EvaluationContext } from '../flags/types.js';
 
 /** A side's request handler. */
 export type Handler<Req, Res> = (req: Req) => Res | Promise<Res>;
@@ -133,6 +134,10 @@ export interface RolloutStatus {
   weight?: number;
   failedChecks?: number;
   message?: string;
+  /** Rings: the outermost ring served by `next`; absent when no ring is. */
+  ring?: string;
+  /** Blue-green: the side serving calls. */
+  active?: 'blue' | 'green';
 }
 
 /** A manual action, from `canary.promote()` etc. or from another process through the store. */
@@ -144,4 +149,95 @@ export type CanaryEvents = {
   weight: (s: CanaryStatus) => void;
   promoted: (s: CanaryStatus) => void;
   rolledBack: (s: CanaryStatus) => void;
+};
+
+/** Options of `rollouts.blueGreen()`. */
+export interface BlueGreenOptions<Req, Res> {
+  /** Unique per delivery; the store key, the metrics target (versions 'blue' / 'green') and the Prometheus label. */
+  name: string;
+  blue: Handler<Req, Res>;
+  green: Handler<Req, Res>;
+  /** The side that serves before the first switch (when the store holds no state yet). @default 'blue' */
+  active?: 'blue' | 'green';
+  /** Run against the idle side by `switch()`; every one must pass. A URL check is POSTed `{ name, from, to }`. */
+  preSwitch?: Check[];
+  /**
+   * Watches the new side after a switch (Argo Rollouts' post-promotion analysis): `iterations` passing iterations
+   * (default 3) end it Succeeded; reaching `threshold` failed checks rolls back to the previous side. Metrics read
+   * target = name, version = the new side (relative metrics compare with the previous side).
+   */
+  postSwitchAnalysis?: Analysis;
+}
+
+/** A ring of a ring deployment. A request is in the first ring whose audience or percentage it matches. */
+export interface Ring {
+  name: string;
+  /** Conditions in the flag language, ANDed (e.g. `{ attribute: 'groups', operator: 'in', values: ['employees'] }`). */
+  audience?: Condition[];
+  /** Percent of all units (by `userId`, hashed with the rollout name as salt), 0-100. With `audience`: either matches. */
+  percentage?: number;
+}
+
+/** Options of `rollouts.rings()`. */
+export interface RingOptions<Req, Res> {
+  /** Unique per delivery; the store key, the metrics target (versions 'stable' / 'next') and the Prometheus label. */
+  name: string;
+  stable: Handler<Req, Res>;
+  next: Handler<Req, Res>;
+  /** In order, innermost first (ring 0 internal, ring 1 friendly users, ring 2 everyone). At most 20. */
+  rings: Ring[];
+  /** The evaluation context of a request: what audiences and percentages are matched against. */
+  context: (req: Req) => EvaluationContext;
+  /**
+   * With an analysis, the schedule opens ring 0, then the next ring after each passing iteration, and succeeds after
+   * one passing iteration with every ring open; a failure closes every ring. Without one, `advance()` is manual.
+   */
+  analysis?: Analysis;
+}
+
+/** Options of `rollouts.guardedFlag()`. */
+export interface GuardedFlagOptions {
+  /** The flag whose fallthrough split is driven. */
+  flag: string;
+  /** The variant rolled out. @default 'on' */
+  variant?: string;
+  /** Percent of units on `variant`, increasing, each in (0, 100]; the last one is kept on success. */
+  steps: number[];
+  /** Metrics read target = the flag key, version = `variant` (relative metrics: the flag's offVariant). */
+  analysis: Analysis;
+  /** The rollout's name (store key, status, Prometheus label). @default the flag key */
+  name?: string;
+}
+
+/** Status of a blue-green rollout. */
+export type BlueGreenStatus = RolloutStatus & { kind: 'blueGreen'; active: 'blue' | 'green' };
+/** Status of a ring rollout. */
+export type RingStatus = RolloutStatus & { kind: 'rings'; ring?: string };
+
+/** Events of a blue-green rollout; listeners get the new status. */
+export type BlueGreenEvents = {
+  phase: (s: BlueGreenStatus) => void;
+  /** The active side changed (a switch or a rollback), here or on another instance. */
+  switched: (s: BlueGreenStatus) => void;
+  promoted: (s: BlueGreenStatus) => void;
+  rolledBack: (s: BlueGreenStatus) => void;
+};
+
+/** Events of a ring rollout. */
+export type RingEvents = {
+  phase: (s: RingStatus) => void;
+  /** The set of rings served by `next` changed. */
+  ring: (s: RingStatus) => void;
+  promoted: (s: RingStatus) => void;
+  rolledBack: (s: RingStatus) => void;
+};
+
+/** Events of a guarded flag rollout. */
+export type GuardedFlagEvents = {
+  phase: (s: RolloutStatus) => void;
+  weight: (s: RolloutStatus) => void;
+  promoted: (s: RolloutStatus) => void;
+  rolledBack: (s: RolloutStatus) => void;
+  /** The flag was edited outside the rollout; the rollout paused instead of overwriting it. */
+  conflict: (s: RolloutStatus) => void;
 };

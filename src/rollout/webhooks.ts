@@ -101,12 +101,20 @@ export async function runWebhooks(
  * @example const failed = await runChecks([{ name: 'smoke', url: 'http://127.0.0.1:8080/smoke' }], runner);
  */
 export async function runChecks(checks: readonly Check[], r: HookRunner, body: Record<string, unknown> = {}): Promise<string[]> {
-  const failed: string[] = [];
+  return (await checkResults(checks, r, body)).filter((c) => !c.ok).map((c) => c.name);
+}
+
+/**
+ * Runs `Check`s like {@link runChecks} and resolves with every check's result, with the reason of each failure
+ * (`check 'smoke' answered HTTP 503`), for rejections that name them.
+ * @example const failed = (await checkResults(checks, runner)).filter((c) => !c.ok);
+ */
+export async function checkResults(checks: readonly Check[], r: HookRunner, body: Record<string, unknown> = {}): Promise<HookResult[]> {
+  const out: HookResult[] = [];
   for (const c of checks) {
     const target: Target = 'run' in c ? { run: () => c.run() } : { url: c.url };
     const timeoutMs = ('timeoutMs' in c ? c.timeoutMs : undefined) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-    const res = await invoke(target, body, timeoutMs, `check '${c.name}'`, r);
-    if (!res.ok) failed.push(c.name);
+    out.push({ name: c.name, ...(await invoke(target, body, timeoutMs, `check '${c.name}'`, r)) });
   }
-  return failed;
+  return out;
 }

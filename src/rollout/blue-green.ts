@@ -1,0 +1,263 @@
+// Blue-green: every call goes to the active side; switch() checks the idle side and flips with compare-and-set,
+// every instance following through the store's watch; rollback() flips back at once. An optional post-switch
+// analysis (on the lease holder) watches the new side and rolls back by itself when it fails.
+//
+// State: `data.from` / `data.to` are the sides of the last switch and `weight` is 100 while `to` serves, 0 after a
+// rollback (so the machine's rollback, also requested from the CLI, flips back). Before any switch from = to.
+import type { DeliveryContext } from '../core/context.js';
+import { ConflictError, DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
+import { forcedRollback, manualAnalysis, RolloutController, type Change } from './controller.js';
+import type { CanaryMetrics } from './iteration.js';
+import { checkChecks, checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
+import type { RolloutStateDoc } from './state-doc.js';
+import type { BlueGreenEvents, BlueGreenOptions, BlueGreenStatus, Check, Handler, RolloutAction } from './types.js';
+import type { ResolvedAnalysis } from './validate.js';
+import { checkResults, type HookResult } from './webhooks.js';
+
+export type Side = 'blue' | 'green';
+
+/** Default number of passing post-switch iterations that end the watch. */
+export const DEFAULT_POST_SWITCH_ITERATIONS = 3;
+
+const other = (s: Side): Side => (s === 'blue' ? 'green' : 'blue');
+const side = (v: unknown, d: Side): Side => (v === 'blue' || v === 'green' ? v : d);
+
+/** The side serving in `doc`. */
+export function activeSide(doc: RolloutStateDoc, fallback: Side = 'blue'): Side {
+  const from = side(doc.data?.from, fallback);
+  return doc.weight >= 100 ? side(doc.data?.to, from) : from;
+}
+
+/** A switch refused because pre-switch checks failed: `failedChecks` names each with its reason. */
+export class SwitchRefusedError extends DeliveryError {
+  readonly failedChecks: { name: string; error: string }[];
+  constructor(rollout: string, from: Side, to: Side, failed: HookResult[]) {
+    const list = failed.map((f) => `${f.name} (${f.error ?? 'failed'})`).join('; ');
+    super(`blue-green '${rollout}': switch to ${to} refused, ${failed.length} preSwitch check${failed.length === 1 ? '' : 's'} failed: ${list}. ${from} stays active`, 'CHECKS_FAILED');
+    this.name = 'SwitchRefusedError';
+    this.failedChecks = failed.map((f) => ({ name: f.name, error: f.error ?? 'failed' }));
+  }
+}
+
+function resolveOptions<Req, Res>(opts: BlueGreenOptions<Req, Res>): { analysis: ResolvedAnalysis | undefined; checks: Check[] } {
+  if (!isObj(opts)) throw new ValidationError([{ path: '', message: 'blue-green options must be an object' }], { subject: 'blueGreen' });
+  const issues: ValidationIssue[] = [];
+  checkName(opts.name, issues);
+  checkHandler(opts.blue, 'blue', issues);
+  checkHandler(opts.green, 'green', issues);
+  if (opts.active !== undefined && opts.active !== 'blue' && opts.active !== 'green') issues.push({ path: 'active', message: "must be 'blue' or 'green'" });
+  const checks = checkChecks(opts.preSwitch, 'preSwitch', issues);
+  let analysis: ResolvedAnalysis | undefined;
+  if (opts.postSwitchAnalysis !== undefined) {
+    const a = opts.postSwitchAnalysis as unknown;
+    const iterations = isObj(a) && a.iterations !== undefined ? a.iterations : DEFAULT_POST_SWITCH_ITERATIONS;
+    analysis = resolveKindAnalysis(a, 'postSwitchAnalysis', issues, ['stepWeight', 'stepWeights', 'maxWeight'], 'has no meaning for blue-green (the switch moves all traffic): remove it; iterations sets how long the new side is watched', {
+      iterations: iterations as number,
+      stepWeight: undefined,
+      stepWeights: undefined,
+      maxWeight: undefined,
+    });
+  }
+  if (issues.length) throw new ValidationError(issues, { subject: `blueGreen '${typeof opts.name === 'string' ? opts.name : '?'}'` });
+  return { analysis, checks };
+}
+
+/**
+ * A blue-green deployment. Create it with `delivery.rollouts.blueGreen()`.
+ * @example
+ * const bg = delivery.rollouts.blueGreen({ name: 'api', blue: apiV1, green: apiV2,
+ *   preSwitch: [{ name: 'smoke', url: 'http://127.0.0.1:8081/smoke', timeoutMs: 2000 }],
+ *   postSwitchAnalysis: { interval: '1m', threshold: 2, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }] } });
+ * bg.start();              // the post-switch analysis schedule (lease holder only)
+ * await bg.switch();       // green serves on every instance, or a SwitchRefusedError names the failed checks
+ * await bg.rollback();     // blue again, at once
+ */
+export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
+  readonly #blue: Handler<Req, Res>;
+  readonly #green: Handler<Req, Res>;
+  readonly #checks: Check[];
+  readonly #initial: Side;
+  readonly #metrics: CanaryMetrics;
+  readonly #watched: boolean;
+  #active: Side;
+
+  constructor(ctx: DeliveryContext, opts: BlueGreenOptions<Req, Res>, metrics: CanaryMetrics) {
+    const { analysis, checks } = resolveOptions(opts);
+    const initial: Side = opts.active ?? 'blue';
+    const ref: { doc?: () => RolloutStateDoc } = {};
+    const windows: CanaryMetrics = {
+      record: (o) => metrics.record(o),
+      // 'canary' is the side switched to, 'stable' the side switched from
+      fleetWindow: (_t, version, ms) => {
+        const d = ref.doc?.();
+        return metrics.fleetWindow(opts.name, version === 'canary' ? side(d?.data?.to, initial) : side(d?.data?.from, initial), ms);
+      },
+    };
+    super(ctx, {
+      kind: 'blueGreen',
+      name: opts.name,
+      analysis: analysis ?? manualAnalysis({ steps: [100], maxWeight: 100 }),
+      scheduled: analysis !== undefined,
+      metrics: windows,
+      initialData: { from: initial, to: initial, switches: 0 },
+    });
+    this.#blue = opts.blue;
+    this.#green = opts.green;
+    this.#checks = checks;
+    this.#initial = initial;
+    this.#metrics = windows;
+    this.#watched = analysis !== undefined;
+    this.#active = initial;
+    ref.doc = () => this.doc;
+  }
+
+  /** The side serving calls on this instance (the store's, once loaded). */
+  active(): Side {
+    return this.#active;
+  }
+
+  /** Runs `req` on the active side and records its success and duration (target = name, version = the side). */
+  async call(req: Req): Promise<Res> {
+    const s = this.#active;
+    const clock = this.ctx.clock;
+    const t0 = clock.now();
+    let ok = false;
+    try {
+      const res = await (s === 'green' ? this.#green : this.#blue)(req);
+      ok = true;
+      return res;
+    } finally {
+      try {
+        this.#metrics.record({ target: this.name, version: s, success: ok, durationMs: clock.now() - t0 });
+      } catch (err) {
+        this.ctx.reporter.once(`blueGreen:${this.name}:record`, err, `blue-green '${this.name}': recording metrics`);
+      }
+    }
+  }
+
+  status(): BlueGreenStatus {
+    const d = this.doc;
+    return { name: this.name, kind: 'blueGreen', phase: d.phase, failedChecks: d.failedChecks, message: d.message, active: this.#active };
+  }
+
+  rolloutStatus(): BlueGreenStatus {
+    return this.status();
+  }
+
+  protected applied(prev: RolloutStateDoc, doc: RolloutStateDoc, initial: boolean): void {
+    const before = this.#active;
+    this.#active = activeSide(doc, this.#initial);
+    if (initial) return;
+    const onError = (e: string) => (err: unknown) => this.ctx.reporter.report(err, `blue-green '${this.name}' ${e} listener`);
+    const s = this.status();
+    if (doc.phase !== prev.phase) this.emitSafe('phase', onError('phase'), s);
+    if (this.#active !== before) this.emitSafe('switched', onError('switched'), s);
+    if (doc.phase !== prev.phase && doc.phase === 'Succeeded') this.emitSafe('promoted', onError('promoted'), s);
+    if (doc.phase !== prev.phase && doc.phase === 'Failed') this.emitSafe('rolledBack', onError('rolledBack'), s);
+  }
+
+  /** The machine never moves a blue-green's weight except to roll back. */
+  protected override adjust(prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
+    return { ...next, weight: next.phase === 'Failed' ? 0 : prev.weight };
+  }
+
+  protected override canIterate(doc: RolloutStateDoc): boolean {
+    return this.#watched && doc.weight >= 100 && doc.data?.from !== doc.data?.to;
+  }
+
+  /**
+   * Runs the `preSwitch` checks (in order) for the idle side and, when every one passes, makes it active with
+   * compare-and-set; every instance follows through the store. Rejects with a {@link SwitchRefusedError} naming
+   * each failed check (nothing changes then), or a ConflictError when another switch or rollback landed meanwhile.
+   * With `postSwitchAnalysis`, the new side is then watched (phase Progressing) until it passes or rolls back.
+   */
+  async switch(): Promise<void> {
+    await this.load();
+    const from = this.#active;
+    const to = other(from);
+    const runner = { clock: this.ctx.clock, reporter: this.ctx.reporter, subject: `blue-green '${this.name}'` };
+    const failed = (await checkResults(this.#checks, runner, { name: this.name, from, to })).filter((c) => !c.ok);
+    await this.enqueue(async () => {
+      if (failed.length) {
+        const err = new SwitchRefusedError(this.name, from, to, failed);
+        await this.mutate((s) => (activeSide(s, this.#initial) === from ? { state: { ...s, message: err.message, generation: s.generation + 1 }, effects: [] } : undefined)).catch(this.reportAsync);
+        throw err;
+      }
+      await this.mutate((s) => {
+        if (activeSide(s, this.#initial) !== from) {
+          throw new ConflictError(`rollouts/${this.name}`, undefined, undefined, `blue-green '${this.name}': ${activeSide(s, this.#initial)} became active while the checks ran; nothing switched`);
+        }
+        return this.#switchChange(s, from, to);
+      });
+    });
+  }
+
+  #switchChange(s: RolloutStateDoc, from: Side, to: Side): Change {
+    const now = this.ctx.clock.now();
+    const phase = this.#watched ? 'Progressing' : 'Succeeded';
+    const message = `switched from ${from} to ${to}${this.#watched ? `: watching ${to}` : ''}`;
+    const effects: Change['effects'] =
+      phase !== s.phase ? [{ hook: 'event', phase, weight: s.weight, failedChecks: s.failedChecks, message, previousPhase: s.phase }] : [];
+    const switches = typeof s.data?.switches === 'number' ? s.data.switches : 0;
+    const state: RolloutStateDoc = {
+      ...s,
+      phase,
+      weight: 100,
+      failedChecks: 0,
+      consecutiveFailed: 0,
+      iteration: 0,
+      passedIterations: 0,
+      pausedFrom: null,
+      message,
+      lastTransitionTime: now,
+      lastStepTime: now,
+      // the first post-switch iteration comes at least half an interval after the switch
+      lastAnalysisTime: now,
+      generation: s.generation + 1,
+      requestedAction: null,
+      data: { ...s.data, from, to, switches: switches + 1 },
+    };
+    return { state, effects };
+  }
+
+  /**
+   * Makes the previous side active again at once, without checks (phase Failed, 'rollback' hooks run). Rejects with
+   * a DeliveryError 'INVALID_STATE' when there is nothing to roll back (no switch, or already rolled back).
+   */
+  async rollback(reason?: string): Promise<void> {
+    await this.load();
+    await this.enqueue(async () => {
+      await this.mutate((s) => {
+        const from = side(s.data?.from, this.#initial);
+        if (s.weight < 100 || from === side(s.data?.to, from)) {
+          throw new DeliveryError(`cannot roll back blue-green '${this.name}': nothing to roll back (${activeSide(s, this.#initial)} serves and no switch is in effect)`, 'INVALID_STATE');
+        }
+        return forcedRollback(s, `rolled back to ${from}${reason ? `: ${reason}` : ''}`, this.ctx.clock.now());
+      });
+    });
+  }
+
+  /** Holds the post-switch analysis (the active side stays) until resume(). */
+  pause(): Promise<void> {
+    return this.act('pause');
+  }
+
+  /** Continues a paused post-switch analysis. */
+  resume(): Promise<void> {
+    return this.act('resume');
+  }
+
+  /** Ends the post-switch analysis now as passed (Succeeded, the new side stays). */
+  promote(): Promise<void> {
+    return this.act('promote');
+  }
+
+  /** Requested from the CLI: 'abort' rolls back (also after success), the rest as the machine does. */
+  protected override requestedChange(s: RolloutStateDoc, action: RolloutAction, reason: string | null): Change | undefined {
+    if (action === 'abort' && s.weight >= 100 && s.data?.from !== s.data?.to) {
+      const c = forcedRollback(s, `rolled back to ${side(s.data?.from, this.#initial)}${reason ? `: ${reason}` : ''}`, this.ctx.clock.now());
+      return { state: { ...c.state, requestedAction: null }, effects: c.effects };
+    }
+    return super.requestedChange(s, action, reason);
+  }
+}
