@@ -1,9 +1,9 @@
 import express from 'express';
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
-import { abTestMiddleware, deliveryMiddleware, metricsHandler } from '../../src/integrations/express/index.js';
+import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/express/index.js';
 import { eventually, listen, parseSetCookie, pool } from './express-koa-helpers.js';
 
 let delivery: Delivery;
@@ -150,6 +150,29 @@ describe('express middleware', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('accepts a real canary from delivery.rollouts and types req.delivery and req.variant', async () => {
+    expectTypeOf<express.Request['delivery']>().toEqualTypeOf<RequestDelivery | undefined>();
+    expectTypeOf<express.Request['variant']>().toEqualTypeOf<string | undefined>();
+    const canary = delivery.rollouts.canary<express.Request, string>({
+      name: 'real',
+      stable: () => 'v1',
+      canary: () => 'v2',
+      analysis: { interval: '1m', threshold: 2, stepWeight: 50, maxWeight: 50, metrics: [] },
+    });
+    const app = express();
+    app.use(deliveryMiddleware(delivery, { canary, metricsTarget: 'real' }));
+    app.get('/', (req, res) => res.json({ version: req.delivery!.version, routed: canary.route(req) }));
+    const s = await listen(createServer(app));
+    try {
+      const body = (await (await fetch(`${s.url}/`, { headers: { 'x-user-id': 'u5' } })).json()) as { version: string; routed: string };
+      expect(body.version).toBe(body.routed); // not started: weight 0, everything is stable
+      expect(body.version).toBe('stable');
+      await eventually(() => delivery.metrics.snapshot('real', 'stable', 60_000).requests === 1, 'the request to be recorded for the canary target');
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,9 +1,9 @@
 import Koa from 'koa';
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
-import { abTestMiddleware, deliveryMiddleware, metricsHandler } from '../../src/integrations/koa/index.js';
+import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/koa/index.js';
 import { eventually, listen, parseSetCookie, pool } from './express-koa-helpers.js';
 
 let delivery: Delivery;
@@ -138,5 +138,11 @@ describe('koa middleware', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('types ctx.state.delivery and ctx.state.variant', () => {
+    expectTypeOf<Koa.DefaultState['delivery']>().toEqualTypeOf<RequestDelivery | undefined>();
+    expectTypeOf<Koa.DefaultState['variant']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(deliveryMiddleware).returns.toEqualTypeOf<Koa.Middleware>();
   });
 });
