@@ -144,7 +144,7 @@ if (gbMod) {
 type OFClient = { getBooleanValue(k: string, d: boolean, c: object): Promise<boolean>; getStringValue(k: string, d: string, c: object): Promise<string> };
 const ofMod = peer<{ OpenFeature: { setProviderAndWait(p: unknown): Promise<void>; getClient(): OFClient; close(): Promise<void> }; InMemoryProvider: new (f: object) => unknown }>('@openfeature/server-sdk');
 if (ofMod) {
-  const pct = (key: string, p: number) => CRC32.str(key) >>> 0 < 0 ? false : (CRC32.str(key) >>> 0) % 100 < p;
+  const pct = (key: string, p: number) => (CRC32.str(key) >>> 0) % 100 < p;
   const flags = {
     s1: { variants: { on: true, off: false }, defaultVariant: 'on', disabled: false },
     s2: { variants: { on: true, off: false }, defaultVariant: 'off', disabled: false, contextEvaluator: (c: { targetingKey: string }) => (pct(`s2.${c.targetingKey}`, 30) ? 'on' : 'off') },

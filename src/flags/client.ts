@@ -175,6 +175,10 @@ export class FlagClient extends Emitter<FlagClientEvents> implements Lifecycle {
    * The value served to `ctx`, or `defaultValue` when the flag is unknown, not ready, of another type, or fails.
    * @example const limit = delivery.flags.value('rate-limit', { userId }, 100);
    */
+  value(key: string, ctx: EvaluationContext | undefined, defaultValue: boolean): boolean;
+  value(key: string, ctx: EvaluationContext | undefined, defaultValue: string): string;
+  value(key: string, ctx: EvaluationContext | undefined, defaultValue: number): number;
+  value<T extends FlagValue>(key: string, ctx: EvaluationContext | undefined, defaultValue: T): T;
   value<T extends FlagValue>(key: string, ctx: EvaluationContext | undefined, defaultValue: T): T {
     try {
       if (!this.#loaded) return defaultValue;
@@ -191,6 +195,10 @@ export class FlagClient extends Emitter<FlagClientEvents> implements Lifecycle {
    * The full answer: value, variant, reason (with `ruleIndex`/`ruleId`) and `errorCode` when the default was served.
    * @example delivery.flags.evaluate('new-checkout-flow', { userId: 'u1' }, false) // { key, value: true, variant: 'on', reason: 'TARGET_MATCH' }
    */
+  evaluate(key: string, ctx: EvaluationContext | undefined, defaultValue: boolean): EvaluationDetail<boolean>;
+  evaluate(key: string, ctx: EvaluationContext | undefined, defaultValue: string): EvaluationDetail<string>;
+  evaluate(key: string, ctx: EvaluationContext | undefined, defaultValue: number): EvaluationDetail<number>;
+  evaluate<T extends FlagValue>(key: string, ctx: EvaluationContext | undefined, defaultValue: T): EvaluationDetail<T>;
   evaluate<T extends FlagValue>(key: string, ctx: EvaluationContext | undefined, defaultValue: T): EvaluationDetail<T> {
     try {
       if (!this.#loaded) return errorDetail(key, defaultValue, 'NOT_READY');

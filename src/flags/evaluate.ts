@@ -133,6 +133,10 @@ export function compiledOf(def: FlagDefinition): CompiledFlag {
  * evaluate(booleanFlag('new-checkout', { percentage: 20 }), { userId: 'u1' }, false)
  * // { key: 'new-checkout', value: true, variant: 'on', reason: 'SPLIT' } (for a u1 inside the 20%)
  */
+export function evaluate(def: FlagDefinition | undefined, ctx: EvaluationContext | undefined, defaultValue: boolean, env?: EvaluationEnvironment): EvaluationDetail<boolean>;
+export function evaluate(def: FlagDefinition | undefined, ctx: EvaluationContext | undefined, defaultValue: string, env?: EvaluationEnvironment): EvaluationDetail<string>;
+export function evaluate(def: FlagDefinition | undefined, ctx: EvaluationContext | undefined, defaultValue: number, env?: EvaluationEnvironment): EvaluationDetail<number>;
+export function evaluate<T extends FlagValue>(def: FlagDefinition | undefined, ctx: EvaluationContext | undefined, defaultValue: T, env?: EvaluationEnvironment): EvaluationDetail<T>;
 export function evaluate<T extends FlagValue>(
   def: FlagDefinition | undefined,
   ctx: EvaluationContext | undefined,

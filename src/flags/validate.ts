@@ -1,127 +1,19 @@
 import type { ValidationIssue } from '../core/errors.js';
 import { jsonIssues } from '../core/json.js';
 import { hint } from './did-you-mean.js';
-import { isOperator, OPERATORS, toEpochMs, VALUE_KIND } from './operators.js';
-import { regexProblem } from './regex.js';
-import { parseSemver } from './semver.js';
 import type { FlagDefinition } from './types.js';
+import { validateConditions } from './validate-conditions.js';
+import { at, checkKey, checkStringArray, isObj, KEY_PATTERN, unknownFields } from './validate-shared.js';
 
-/** Flag and segment keys. */
-export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { validateConditions, KEY_PATTERN };
+
 /** Longest prerequisite chain (A requires B requires C... counts the edges). */
 export const MAX_PREREQUISITE_DEPTH = 10;
 
-const LIMITS = { variants: 1000, rules: 1000, conditions: 100, values: 10_000, targets: 100_000, segmentUnits: 1_000_000, prerequisites: 100, tags: 100 };
+const LIMITS = { variants: 1000, rules: 1000, targets: 100_000, segmentUnits: 1_000_000, prerequisites: 100, tags: 100 };
 
 const FLAG_FIELDS = ['key', 'enabled', 'variants', 'offVariant', 'fallthrough', 'targets', 'rules', 'prerequisites', 'salt', 'bucketBy', 'hashing', 'description', 'tags'];
 const SEGMENT_FIELDS = ['key', 'included', 'excluded', 'rules'];
-const CONDITION_FIELDS = ['attribute', 'operator', 'values', 'negate'];
-const OPERATOR_ALIASES: Record<string, string> = {
-  eq: 'equals', '==': 'equals', '===': 'equals', equal: 'equals', is: 'equals', oneOf: 'in', notIn: "in' with negate: true, or 'in",
-  neq: "equals' with negate: true, or 'equals", regex: 'matches', match: 'matches', lessThan: 'lt', greaterThan: 'gt',
-  '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte', semver: 'semverEq', segment: 'inSegment', startWith: 'startsWith', endWith: 'endsWith',
-};
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const at = (base: string, field: string) => (base ? `${base}.${field}` : field);
-const show = (v: unknown) => (typeof v === 'string' ? `'${v.length > 60 ? `${v.slice(0, 60)}...` : v}'` : String(v));
-
-function unknownFields(o: Record<string, unknown>, known: string[], path: string, issues: ValidationIssue[]): void {
-  for (const k of Object.keys(o)) if (!known.includes(k)) issues.push({ path: at(path, k), message: `unknown field '${k}'${hint(k, known)}` });
-}
-
-function checkKey(v: unknown, path: string, what: string, issues: ValidationIssue[]): void {
-  if (typeof v !== 'string' || !KEY_PATTERN.test(v)) {
-    issues.push({ path, message: `${what} key must match /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/ (letters, digits, '.', '_', '-'; at most 128), got ${typeof v === 'string' ? show(v) : typeof v}` });
-  }
-}
-
-function checkStringArray(v: unknown, path: string, max: number, issues: ValidationIssue[]): v is string[] {
-  if (!Array.isArray(v)) {
-    issues.push({ path, message: `must be an array of strings, got ${v === null ? 'null' : typeof v}` });
-    return false;
-  }
-  if (v.length > max) issues.push({ path, message: `holds ${v.length} entries; the limit is ${max}` });
-  const bad = v.findIndex((x) => typeof x !== 'string');
-  if (bad >= 0) issues.push({ path: `${path}[${bad}]`, message: `must be a string, got ${typeof v[bad]}` });
-  return bad < 0;
-}
-
-/**
- * Every problem of an ANDed condition list, with paths under `path` (e.g. `rules[0].conditions`).
- * Operator typos get a "did you mean" hint; values are checked against what the operator compares.
- * @example validateConditions([{ attribute: 'plan', operator: 'eq', values: ['pro'] }], 'audience') // [{ path: 'audience[0].operator', ... }]
- */
-export function validateConditions(conditions: unknown, path: string, opts: { allowSegments?: boolean } = {}): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  if (!Array.isArray(conditions)) return [{ path, message: `conditions must be an array (an empty array matches everyone), got ${conditions === null ? 'null' : typeof conditions}` }];
-  if (conditions.length > LIMITS.conditions) issues.push({ path, message: `holds ${conditions.length} conditions; the limit is ${LIMITS.conditions}` });
-  conditions.forEach((c, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObj(c)) {
-      issues.push({ path: p, message: 'a condition must be an object { attribute, operator, values, negate? }' });
-      return;
-    }
-    unknownFields(c, CONDITION_FIELDS, p, issues);
-    if (typeof c.attribute !== 'string' || c.attribute.length === 0 || c.attribute.length > 256) {
-      issues.push({ path: `${p}.attribute`, message: 'attribute must be a non-empty string of at most 256 characters (e.g. userId, country, groups)' });
-    }
-    if (c.negate !== undefined && typeof c.negate !== 'boolean') issues.push({ path: `${p}.negate`, message: 'negate must be a boolean' });
-    const op = c.operator;
-    if (!isOperator(op)) {
-      issues.push({
-        path: `${p}.operator`,
-        message:
-          typeof op === 'string'
-            ? `unknown operator '${op.slice(0, 64)}'${hint(op, OPERATORS, OPERATOR_ALIASES)}`
-            : `operator must be one of ${OPERATORS.join(', ')}`,
-      });
-      return;
-    }
-    if (op === 'inSegment' && opts.allowSegments === false) {
-      issues.push({ path: `${p}.operator`, message: "'inSegment' cannot be used inside a segment's rules; list the conditions instead" });
-    }
-    const values = c.values;
-    if (values === undefined && op === 'exists') return;
-    if (!Array.isArray(values)) {
-      issues.push({ path: `${p}.values`, message: `values must be an array${op === 'exists' ? ' (ignored by exists)' : ''}, got ${values === null ? 'null' : typeof values}` });
-      return;
-    }
-    if (values.length > LIMITS.values) issues.push({ path: `${p}.values`, message: `holds ${values.length} values; the limit is ${LIMITS.values}` });
-    const kind = VALUE_KIND[op];
-    values.forEach((v: unknown, j) => {
-      const vp = `${p}.values[${j}]`;
-      if (typeof v === 'number' && !Number.isFinite(v)) return void issues.push({ path: vp, message: `${v} is not a finite number` });
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-        return void issues.push({ path: vp, message: `values must be strings, numbers or booleans, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}` });
-      }
-      switch (kind) {
-        case 'string':
-        case 'segment':
-          if (typeof v !== 'string') issues.push({ path: vp, message: `'${op}' compares strings; got the ${typeof v} ${show(v)}${typeof v === 'number' ? ` (write '${v}')` : ''}` });
-          else if (kind === 'segment') checkKey(v, vp, 'segment', issues);
-          break;
-        case 'number':
-          if (typeof v !== 'number') issues.push({ path: vp, message: `'${op}' compares numbers; got the ${typeof v} ${show(v)}${typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? ` (write ${Number(v)} without quotes)` : ''}` });
-          break;
-        case 'date':
-          if (toEpochMs(v) === undefined) issues.push({ path: vp, message: `'${op}' takes an ISO-8601 date ('2025-01-31') or date-time with Z or an offset ('2025-01-31T12:00:00Z'), or epoch milliseconds; got ${show(v)}` });
-          break;
-        case 'semver':
-          if (typeof v !== 'string' || !parseSemver(v)) issues.push({ path: vp, message: `'${op}' takes SemVer 2.0 versions like '1.4.0' or 'v2.0.0-beta.1'; got ${show(v)}` });
-          break;
-        case 'regex': {
-          const problem = regexProblem(v);
-          if (problem) issues.push({ path: vp, message: problem });
-          break;
-        }
-        default:
-          break;
-      }
-    });
-  });
-  return issues;
-}
 
 function checkServe(s: unknown, path: string, variants: ReadonlySet<string>, issues: ValidationIssue[]): void {
   if (!isObj(s)) return void issues.push({ path, message: "serve must be { variant: 'on' } or { split: [{ variant, weight }, ...], bucketBy? }" });
