@@ -14,9 +14,7 @@ export type {
   SegmentDefinition,
   Serve,
 } from './types.js';
-export { FlagClient, type FlagClientEvents } from './client.js';
+export { FlagClient, type FlagClientEvents, type FlagClientOptions } from './client.js';
 export { booleanFlag, type BooleanFlagOptions } from './builders.js';
-export { evaluate, conditionsMatch } from './evaluate.js';
+export { evaluate as evaluateFlag, conditionsMatch } from './evaluate.js';
 export { validateFlag, validateSegment, validateFlagSet, validateConditions } from './validate.js';
-export { parseSemver, compareSemver, type SemVer } from './semver.js';
-export { OPERATORS } from './operators.js';
