@@ -79,11 +79,12 @@ export class RequestBodyTap {
     this.#chunks = new Chunks(max);
     const emit = req.emit;
     const chunks = this.#chunks;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const tap = this;
+    const onEnd = (): void => {
+      this.ended = true;
+    };
     req.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
       if (event === 'data') chunks.add(toBuffer(args[0], undefined));
-      else if (event === 'end') tap.ended = true;
+      else if (event === 'end') onEnd();
       return emit.call(this, event, ...args);
     } as typeof req.emit;
   }

@@ -185,6 +185,7 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
 function normaliseDiff(d: unknown): Diff {
   if (d === null || typeof d !== 'object') return { path: '', kind: 'changed', shadow: d };
   const x = d as Partial<Diff>;
+  if (typeof x.path === 'string' && DIFF_KINDS.has(x.kind as string)) return x as Diff;
   const kind = DIFF_KINDS.has(x.kind as string) ? (x.kind as Diff['kind']) : 'changed';
   const out: Diff = { path: typeof x.path === 'string' ? x.path : '', kind };
   if ('primary' in x) out.primary = x.primary;
