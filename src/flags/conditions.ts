@@ -72,7 +72,11 @@ export function compileCondition(c: Condition, allowSegments = true): Matcher {
 function matchesTest(values: readonly unknown[]): (x: string | number | boolean) => boolean {
   const res = values.map(compilePattern).filter((r): r is RegExp => r !== undefined);
   if (!res.length) return () => false;
-  return (x) => typeof x === 'string' && res.some((r) => r.test(x));
+  return (x) => {
+    if (typeof x !== 'string') return false;
+    for (let i = 0; i < res.length; i++) if (res[i]!.test(x)) return true;
+    return false;
+  };
 }
 
 function segmentMatcher(attr: string, values: readonly unknown[]): Matcher {

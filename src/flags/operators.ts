@@ -44,6 +44,16 @@ export type ScalarTest = (x: string | number | boolean) => boolean;
 
 const never: ScalarTest = () => false;
 
+const includes = (x: string, s: string) => x.includes(s);
+const startsWith = (x: string, s: string) => x.startsWith(s);
+const endsWith = (x: string, s: string) => x.endsWith(s);
+
+/** Whether `test(x, v)` holds for some `v` (a loop: no closure per call on the hot path). */
+function anyOf(values: readonly string[], x: string, test: (x: string, v: string) => boolean): boolean {
+  for (let i = 0; i < values.length; i++) if (test(x, values[i]!)) return true;
+  return false;
+}
+
 /**
  * Compiles the scalar test of `op` over `values`; values of the wrong type are ignored here (validation reports
  * them at `put`). `exists`, `matches` (see conditions.ts) and `inSegment` return undefined.
@@ -65,9 +75,9 @@ export function scalarTest(op: Operator, values: readonly unknown[]): ScalarTest
     case 'endsWith': {
       const strs = values.filter((v): v is string => typeof v === 'string');
       if (!strs.length) return never;
-      if (op === 'contains') return (x) => typeof x === 'string' && strs.some((s) => x.includes(s));
-      if (op === 'startsWith') return (x) => typeof x === 'string' && strs.some((s) => x.startsWith(s));
-      return (x) => typeof x === 'string' && strs.some((s) => x.endsWith(s));
+      if (op === 'contains') return (x) => typeof x === 'string' && anyOf(strs, x, includes);
+      if (op === 'startsWith') return (x) => typeof x === 'string' && anyOf(strs, x, startsWith);
+      return (x) => typeof x === 'string' && anyOf(strs, x, endsWith);
     }
     case 'lt':
     case 'lte':
