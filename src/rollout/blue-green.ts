@@ -10,7 +10,7 @@ import { forcedRollback, manualAnalysis, RolloutController, type Change } from '
 import type { CanaryMetrics } from './iteration.js';
 import { checkChecks, checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
 import type { RolloutStateDoc } from './state-doc.js';
-import type { BlueGreenEvents, BlueGreenOptions, BlueGreenStatus, Check, Handler, RolloutAction } from './types.js';
+import type { BlueGreenEvents, BlueGreenOptions, BlueGreenStatus, Check, Handler } from './types.js';
 import type { ResolvedAnalysis } from './validate.js';
 import { checkResults, type HookResult } from './webhooks.js';
 
@@ -232,7 +232,7 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
         if (s.weight < 100 || from === side(s.data?.to, from)) {
           throw new DeliveryError(`cannot roll back blue-green '${this.name}': nothing to roll back (${activeSide(s, this.#initial)} serves and no switch is in effect)`, 'INVALID_STATE');
         }
-        return forcedRollback(s, `rolled back to ${from}${reason ? `: ${reason}` : ''}`, this.ctx.clock.now());
+        return forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
       });
     });
   }
@@ -252,12 +252,7 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
     return this.act('promote');
   }
 
-  /** Requested from the CLI: 'abort' rolls back (also after success), the rest as the machine does. */
-  protected override requestedChange(s: RolloutStateDoc, action: RolloutAction, reason: string | null): Change | undefined {
-    if (action === 'abort' && s.weight >= 100 && s.data?.from !== s.data?.to) {
-      const c = forcedRollback(s, `rolled back to ${side(s.data?.from, this.#initial)}${reason ? `: ${reason}` : ''}`, this.ctx.clock.now());
-      return { state: { ...c.state, requestedAction: null }, effects: c.effects };
-    }
-    return super.requestedChange(s, action, reason);
+  protected override rollbackMessage(s: RolloutStateDoc, reason: string | null | undefined): string {
+    return `rolled back to ${side(s.data?.from, this.#initial)}${reason ? `: ${reason}` : ''}`;
   }
 }

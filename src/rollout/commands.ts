@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DeliveryError, ValidationError } from '../core/errors.js';
 import type { Store } from '../store/types.js';
-import { actionRefusal, transition, type MachineConfig } from './machine.js';
+import { forcedRollback, kindActionRefusal, rollsBackAfterSuccess } from './kind-actions.js';
+import { transition, type MachineConfig } from './machine.js';
 import { updateState, type RolloutStateEntry } from './state.js';
 import type { RolloutAction } from './types.js';
 
@@ -39,10 +40,12 @@ export async function requestRolloutAction(store: Store, name: string, action: R
   let found = false;
   const written = await updateState(store, name, (cur) => {
     found = cur !== undefined;
-    refusal = cur && actionRefusal(cur.doc.phase, action);
+    refusal = cur && kindActionRefusal(cur.doc, action);
     if (!cur || refusal) return undefined;
     if (opts.direct) {
-      const t = transition(cur.doc, { type: 'action', action, reason: opts.reason ?? null }, NO_CONFIG, clock.now());
+      const t = rollsBackAfterSuccess(cur.doc, action)
+        ? forcedRollback(cur.doc, `aborted${opts.reason ? `: ${opts.reason}` : ''}`, clock.now())
+        : transition(cur.doc, { type: 'action', action, reason: opts.reason ?? null }, NO_CONFIG, clock.now());
       return { ...t.state, requestedAction: null, updatedBy: opts.requestedBy ?? 'direct' };
     }
     return {

@@ -8,6 +8,7 @@ import type { JsonObject } from '../core/json.js';
 import type { StoreChange } from '../store/types.js';
 import type { ManagedRollout } from './canary.js';
 import { carryOut, runEffects, type CanaryMetrics, type IterationDeps } from './iteration.js';
+import { forcedRollback, kindActionRefusal } from './kind-actions.js';
 import { LeaderLease } from './leader.js';
 import { actionRefusal, plan, transition, type Effect, type Input, type MachineConfig } from './machine.js';
 import { initialDoc, parseDoc, type RolloutStateDoc } from './state-doc.js';
@@ -47,16 +48,7 @@ export function manualAnalysis(machine: Partial<MachineConfig>): ResolvedAnalysi
   };
 }
 
-/** The rollback the machine would do, also from a terminal phase (blue-green and rings roll back after success). */
-export function forcedRollback(s: RolloutStateDoc, message: string, now: number): Change {
-  const base = { weight: s.weight, failedChecks: s.failedChecks, message, previousPhase: s.phase };
-  const effects: Effect[] = [];
-  if (s.phase !== 'Failed') effects.push({ hook: 'event', phase: 'Failed', ...base });
-  effects.push({ hook: 'rollback', phase: 'Failed', ...base }, { hook: 'post-rollout', phase: 'Failed', ...base });
-  const state: RolloutStateDoc = { ...s, phase: 'Failed', weight: 0, pausedFrom: null, message, generation: s.generation + 1 };
-  if (s.phase !== 'Failed') state.lastTransitionTime = now;
-  return { state, effects };
-}
+export { forcedRollback };
 
 export abstract class RolloutController<E extends Record<string, (...args: never[]) => void>> extends Emitter<E> implements ManagedRollout {
   readonly name: string;
@@ -248,9 +240,18 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     await this.mutate((s) => (s.requestedAction?.id === req.id ? this.requestedChange(s, req.action, req.reason) : undefined));
   }
 
-  /** How a requested action (CLI, admin) applies; clears the request. The machine's by default. */
+  /** How a requested action (CLI, admin) applies; clears the request. 'abort' rolls back (for blue-green and rings also after success). */
   protected requestedChange(s: RolloutStateDoc, action: RolloutAction, reason: string | null): Change | undefined {
+    if (action === 'abort' && kindActionRefusal(s, action) === undefined) {
+      const c = forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
+      return { state: { ...c.state, requestedAction: null }, effects: c.effects };
+    }
     return this.machineChange(s, { type: 'action', action, reason }, false);
+  }
+
+  /** The status message of a rollback asked for by hand. */
+  protected rollbackMessage(_s: RolloutStateDoc, reason: string | null | undefined): string {
+    return `aborted${reason ? `: ${reason}` : ''}`;
   }
 
   async #iterate(cur: VersionedDoc): Promise<void> {

@@ -251,9 +251,13 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
     await this.enqueue(async () => {
       await this.mutate((s) => {
         if (s.weight <= 0) throw new DeliveryError(`cannot roll back rings '${this.name}': no ring is open`, 'INVALID_STATE');
-        return forcedRollback(s, `rolled back: every ring on stable${reason ? `: ${reason}` : ''}`, this.ctx.clock.now());
+        return forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
       });
     });
+  }
+
+  protected override rollbackMessage(_s: RolloutStateDoc, reason: string | null | undefined): string {
+    return `rolled back: every ring on stable${reason ? `: ${reason}` : ''}`;
   }
 
   /** Holds the rings where they are until resume(). */
