@@ -100,6 +100,12 @@ export class Snapshot implements CompiledEnv {
       this.#onInvalid(storeKey, d.reason);
       return undefined;
     }
+    // unchanged content (an echo, or a periodic resync) needs no validation
+    const current = kind === 'flag' ? this.flags.get(key)?.cf.def : this.segments.get(key)?.def;
+    if (current !== undefined && jsonEqual(current, d.definition)) {
+      this.#onInvalid(storeKey);
+      return this.set(kind, key, d.definition, version);
+    }
     const issues = kind === 'flag' ? validateFlag(d.definition) : validateSegment(d.definition);
     if (issues.length || d.definition.key !== key) {
       const first = issues[0];
