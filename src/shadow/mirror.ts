@@ -8,6 +8,7 @@ import { defaultRandom, type Random } from '../core/random.js';
 import { ErrorReporter } from '../core/report.js';
 import { headerRecord, decodeBody } from './http-capture.js';
 import { httpComparator, type HttpOutcome } from './http-compare.js';
+import { NoiseModel } from './noise.js';
 import { ShadowRecorder } from './recorder.js';
 import { registerShadowCounters } from './telemetry.js';
 import type { Comparator, Outcome, ShadowEvents, ShadowResult, ShadowStats } from './types.js';
@@ -52,6 +53,14 @@ export interface MirrorOptions {
   maxBodyBytes?: number;
   /** Deterministic sampling key (e.g. a user id header). @default random sampling */
   sampleBy?: (req: { method: string; url: string; headers: Record<string, string | string[] | undefined> }) => string;
+  /**
+   * Noise cancellation (Diffy): for a share of mirrored requests, also replay the request to a second instance of the
+   * primary (`target`); paths where the two primaries' responses differ are learned per endpoint and excluded from
+   * the comparison with the shadow. The same `X-Shadow-Request: 1` marker is sent.
+   */
+  noise?: { target: string; /** Fraction 0 to 1. @default 1 */ sampleRate?: number; maxEndpoints?: number; maxPaths?: number };
+  /** Endpoint key for noise learning and results. @default method and path without the query: 'GET /products/42' */
+  endpoint?: (req: MirrorRequest) => string;
   /** Entries kept by `mismatches()`. @default 50 */
   mismatchLogSize?: number;
   /** Applied to results before they are stored or handed out. */
@@ -104,6 +113,8 @@ export class HttpMirror implements MirrorControls {
   readonly #timeoutMs: number;
   readonly #maxConcurrent: number;
   readonly #percentage: number;
+  readonly #noiseBase: URL | undefined;
+  readonly #noiseRate: number;
   #closed = false;
 
   constructor(options: MirrorOptions) {
@@ -117,6 +128,8 @@ export class HttpMirror implements MirrorControls {
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxConcurrent = options.maxConcurrent ?? 100;
     this.#percentage = options.percentage ?? 100;
+    this.#noiseBase = options.noise ? new URL(options.noise.target) : undefined;
+    this.#noiseRate = options.noise?.sampleRate ?? 1;
     const reporter = ctx?.reporter ?? new ErrorReporter(() => {}, safeLogger());
     const name = options.name ?? 'mirror';
     this.#rec = new ShadowRecorder<MirrorRequest, HttpOutcome>({
@@ -124,6 +137,7 @@ export class HttpMirror implements MirrorControls {
       reporter,
       clock: this.#clock,
       compare: options.compare ?? httpComparator({ headers: options.headers ?? ['content-type'] }),
+      noise: options.noise ? new NoiseModel(options.noise.maxEndpoints ?? 100, options.noise.maxPaths ?? 100) : undefined,
       redact: options.redact,
       mismatchLogSize: options.mismatchLogSize ?? 50,
       latencyWindow: 1024,
@@ -187,37 +201,68 @@ export class HttpMirror implements MirrorControls {
     const ac = new AbortController();
     this.#inFlight.add(ac);
     let timedOut = false;
-    const timer = this.#clock.setTimeout(() => {
-      timedOut = true;
-      ac.abort(new Error(`mirror request timed out after ${this.#timeoutMs} ms`));
-    }, this.#timeoutMs);
-    const started = this.#clock.now();
-    let shadow: Outcome<HttpOutcome>;
+    let timer: unknown;
+    let shadow: Outcome<HttpOutcome> | undefined;
+    let secondary: Outcome<HttpOutcome> | undefined;
     try {
-      const url = new URL(this.#base.pathname.replace(/\/$/, '') + ticket.url, this.#base);
+      timer = this.#clock.setTimeout(() => {
+        timedOut = true;
+        ac.abort(new Error(`mirror request timed out after ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      const noise = this.#noiseBase && (this.#noiseRate >= 1 || this.#random() < this.#noiseRate) ? this.#noiseBase : undefined;
+      const shadowDone = this.#exchange(this.#base, ticket.url, request, body, ac.signal).then((o) => {
+        if (!timedOut) shadow = o;
+      });
+      const secondaryDone = noise
+        ? this.#exchange(noise, ticket.url, request, body, ac.signal).then((o) => {
+            if (!timedOut) secondary = o;
+          })
+        : undefined;
+      await shadowDone;
+      if (secondaryDone) await secondaryDone;
+    } finally {
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
+      this.#inFlight.delete(ac);
+      rec.inFlightCount--;
+    }
+    const endpoint = this.#endpoint(request, ticket.url);
+    if (!shadow || this.#closed) rec.timeout(request, endpoint, primary, { durationMs: this.#timeoutMs, timedOut: true });
+    else rec.decide(request, endpoint, primary, shadow, secondary);
+  }
+
+  /** One replay of the request against `base`; never rejects (a failure is the outcome's error). */
+  async #exchange(base: URL, path: string, request: MirrorRequest, body: Buffer | undefined, signal: AbortSignal): Promise<Outcome<HttpOutcome>> {
+    const started = this.#clock.now();
+    try {
+      const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
       const res = await fetch(url, {
         method: request.method,
         headers: request.headers,
         body: body && body.length && request.method !== 'GET' && request.method !== 'HEAD' ? body : undefined,
         redirect: 'manual',
-        signal: ac.signal,
+        signal,
       });
       const headers = headerRecord(res.headers);
       const bytes = request.method === 'HEAD' ? Buffer.alloc(0) : await readCapped(res, this.maxBodyBytes);
-      shadow = {
+      return {
         value: { status: res.status, headers, body: bytes === undefined ? `<body larger than ${this.maxBodyBytes} bytes>` : decodeBody(bytes, headers, false) },
         durationMs: this.#clock.now() - started,
       };
     } catch (error) {
-      shadow = { error, durationMs: this.#clock.now() - started };
-    } finally {
-      this.#clock.clearTimeout(timer);
-      this.#inFlight.delete(ac);
+      return { error, durationMs: this.#clock.now() - started };
     }
-    rec.inFlightCount--;
-    const endpoint = `${request.method} ${ticket.url.split('?')[0]}`;
-    if (timedOut || this.#closed) rec.timeout(request, endpoint, primary, { durationMs: this.#timeoutMs, timedOut: true });
-    else rec.decide(request, endpoint, primary, shadow);
+  }
+
+  #endpoint(request: MirrorRequest, url: string): string {
+    const fn = this.#o.endpoint;
+    if (fn) {
+      try {
+        return String(fn(request));
+      } catch (err) {
+        this.#rec.userError('endpoint', err);
+      }
+    }
+    return `${request.method} ${url.split('?')[0]}`;
   }
 
   #sampled(method: string, url: string, headers: Record<string, string | string[] | undefined>): boolean {
@@ -290,7 +335,20 @@ function validateMirrorOptions(o: MirrorOptions): void {
   num('maxConcurrent', 1, 100_000, true);
   num('maxBodyBytes', 0, 1024 * 1024 * 1024, true);
   num('mismatchLogSize', 0, 10_000, true);
-  for (const key of ['compare', 'onResult', 'onMismatch', 'sampleBy', 'redact'] as const) {
+  if (o.noise !== undefined && (o.noise === null || typeof o.noise !== 'object')) {
+    issues.push({ path: 'noise', message: "must be an object { target: 'http://...' , sampleRate? }" });
+  } else if (o.noise !== undefined) {
+    let ok = false;
+    try {
+      ok = /^https?:$/.test(new URL(o.noise.target).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) issues.push({ path: 'noise.target', message: 'required: the http(s) base URL of a second primary instance' });
+    const rate = o.noise.sampleRate;
+    if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))) issues.push({ path: 'noise.sampleRate', message: 'must be a fraction from 0 to 1' });
+  }
+  for (const key of ['compare', 'onResult', 'onMismatch', 'sampleBy', 'redact', 'endpoint'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') issues.push({ path: key, message: 'must be a function' });
   }
   if (o.name !== undefined && (typeof o.name !== 'string' || !o.name)) issues.push({ path: 'name', message: 'must be a non-empty string' });

@@ -170,6 +170,35 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
     shadow.setMode('same');
   });
 
+  it('learns noise from a second primary instance and filters it from the comparison', async () => {
+    let instances = 0;
+    const noisy = (version: number) => {
+      let at = 1000 * ++instances; // every instance has its own clock: `at` differs between any two of them
+      const a = express();
+      a.get('/n', (req, res) => void res.json({ v: req.query.x === '2' ? version : 1, at: ++at, list: [{ id: 1, ts: Math.random() }] }));
+      return a;
+    };
+    const second = await listen(noisy(1) as never);
+    const candidate = await listen(noisy(2) as never);
+    servers.push(second, candidate);
+    const mirror = mirrorMiddleware({ target: candidate.url, noise: { target: second.url }, endpoint: (r) => r.url.split('?')[0]! });
+    const primaryApp = express();
+    primaryApp.use(mirror);
+    primaryApp.use(noisy(1));
+    const primarySrv = await listen(primaryApp as never);
+    servers.push(primarySrv);
+    const results: MirrorResult[] = [];
+    mirror.on('result', (r) => results.push(r));
+    for (const x of ['1', '1', '2']) await fetchRaw(`${primarySrv.url}/n?x=${x}`);
+    await until(() => results.length === 3);
+    expect(results.map((r) => r.outcome)).toEqual(['matched', 'matched', 'mismatched']);
+    expect(results[2]!.diffs).toEqual([{ path: 'body.v', kind: 'changed', primary: 1, shadow: 2 }]);
+    const noise = mirror.stats().noise;
+    expect(noise.endpoints[0]!.endpoint).toBe('/n');
+    expect(noise.endpoints[0]!.paths.map((p) => p.path).sort()).toEqual(['body.at', 'body.list[*].ts']);
+    expect(() => mirrorMiddleware({ target: 'http://127.0.0.1:1', noise: { target: 'nope' } })).toThrow(/noise.target/);
+  });
+
   it('percentage 0 mirrors nothing; bad options throw a ValidationError', async () => {
     const { mirror, url } = await start({ percentage: 0 });
     await fetchRaw(`${url}/text`);
