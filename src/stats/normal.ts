@@ -93,12 +93,6 @@ export function normalCdf(z: number): number {
   return normalSf(-z);
 }
 
-/** ln sf(z) for z >= 0, finite even where sf underflows. */
-function logUpperTail(z: number): number {
-  if (z < SERIES_MAX) return Math.log(upperTail(z));
-  return -0.5 * z * z - LOG_SQRT_2PI + Math.log(millsRatio(z));
-}
-
 /** Solves sf(x) = q for 0 < q < 0.5 (x > 0). */
 function upperQuantile(q: number): number {
   if (q >= 0.25) {
@@ -108,22 +102,31 @@ function upperQuantile(q: number): number {
     for (let i = 0; i < 20; i++) {
       const dx = d / normalPdf(x) - centralSeries(x);
       x += dx;
-      if (Math.abs(dx) <= 1e-16 * Math.abs(x)) break;
+      if (Math.abs(dx) <= 1e-9 * Math.abs(x)) return x + (d / normalPdf(x) - centralSeries(x));
     }
     return x;
   }
-  // Initial guess (Abramowitz & Stegun 26.2.23, |error| < 4.5e-4), then Newton on ln sf(x) - ln q, which has no
-  // underflow and converges quadratically: dx = (ln sf(x) - ln q) * sf(x) / phi(x).
+  // Initial guess (Abramowitz & Stegun 26.2.23, |error| < 4.5e-4), then Newton on ln sf(x) - ln q.
   const logQ = Math.log(q);
   const t = Math.sqrt(-2 * logQ);
   let x = t - (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308)));
   for (let i = 0; i < 20; i++) {
-    const ratio = x < SERIES_MAX ? upperTail(x) / normalPdf(x) : millsRatio(x);
-    const dx = (logUpperTail(x) - logQ) * ratio;
+    const dx = logNewtonStep(x, logQ);
     x += dx;
-    if (Math.abs(dx) <= 1e-16 * x) break;
+    // Quadratic convergence: after a step below 1e-9 one more lands on the rounding floor.
+    if (Math.abs(dx) <= 1e-9 * x) return x + logNewtonStep(x, logQ);
   }
   return x;
+}
+
+/** Newton step for ln sf(x) = ln q, without underflow: dx = (ln sf(x) - ln q) * R(x), R = sf / phi. */
+function logNewtonStep(x: number, logQ: number): number {
+  if (x < SERIES_MAX) {
+    const sf = upperTail(x);
+    return (Math.log(sf) - logQ) * (sf / normalPdf(x));
+  }
+  const ratio = millsRatio(x);
+  return (-0.5 * x * x - LOG_SQRT_2PI + Math.log(ratio) - logQ) * ratio;
 }
 
 /**

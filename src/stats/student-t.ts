@@ -92,7 +92,8 @@ function upperQuantile(q: number, nu: number): number {
   let t = initialGuess(q, nu);
   let lo = 0;
   let hi = Infinity;
-  for (let i = 0; i < 300; i++) {
+  let polish = false;
+  for (let i = 0; i < 100; i++) {
     const f = useCentral ? central(t, nu) : upperTail(t, nu);
     if (f === target) return t;
     // sf falls with t, the central mass rises.
@@ -100,8 +101,13 @@ function upperQuantile(q: number, nu: number): number {
     else hi = t;
     const slope = (t * studentTPdf(t, nu)) / f; // |d ln F / d ln t|
     let next = t * Math.exp(((useCentral ? 1 : -1) * (logTarget - Math.log(f))) / slope);
-    if (!(next > lo && next < hi)) next = hi === Infinity ? t * 4 : lo === 0 ? hi / 4 : Math.sqrt(lo) * Math.sqrt(hi);
-    if (Math.abs(next - t) <= 4e-16 * t) return next;
+    if (next === t) return t;
+    const newton = next > lo && next < hi;
+    if (!newton) next = hi === Infinity ? t * 4 : lo === 0 ? hi / 4 : Math.sqrt(lo) * Math.sqrt(hi);
+    // Newton converges quadratically: once a Newton step is below 1e-9, one more reaches the rounding floor
+    // (waiting for a step of one ulp could spin on the last-digit noise of F).
+    if (polish && newton) return next;
+    polish = newton && Math.abs(next - t) <= 1e-9 * t;
     t = next;
   }
   return t;

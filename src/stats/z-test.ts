@@ -18,6 +18,18 @@ export function checkArms(issues: Issues, a: unknown, b: unknown): void {
   }
 }
 
+let lastAlpha = 0.05;
+let lastZ = normalQuantile(0.975);
+
+/** z(1 - alpha/2), remembering the last alpha (nearly always the same one). */
+export function criticalZ(alpha: number): number {
+  if (alpha !== lastAlpha) {
+    lastZ = normalQuantile(1 - alpha / 2);
+    lastAlpha = alpha;
+  }
+  return lastZ;
+}
+
 /**
  * Two-sided two-proportion z-test of B against A: z from the pooled standard error, the Wald interval of the
  * difference from the unpooled one. Undefined figures (nobody or everybody converted; rate A = 0 for the lift)
@@ -43,7 +55,7 @@ export function twoProportionZTest(a: ProportionArm, b: ProportionArm, opts?: Te
   const zScore = stdErr > 0 ? difference / stdErr : NaN;
   const pValue = Number.isNaN(zScore) ? NaN : Math.min(1, 2 * normalSf(Math.abs(zScore)));
   const unpooledStdErr = Math.sqrt((rateA * (1 - rateA)) / a.users + (rateB * (1 - rateB)) / b.users);
-  const zCrit = normalQuantile(1 - alpha / 2);
+  const zCrit = criticalZ(alpha);
   const ci: [number, number] = [difference - zCrit * unpooledStdErr, difference + zCrit * unpooledStdErr];
   return {
     rateA,
