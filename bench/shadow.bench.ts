@@ -51,10 +51,36 @@ async function latencyBench(): Promise<void> {
     const s = client.stats();
     const d50 = percentile(direct, 50) * 1000;
     const s50 = percentile(shadowed, 50) * 1000;
-    rows.push([label, d50, s50, s50 - d50, percentile(direct, 99) * 1000, percentile(shadowed, 99) * 1000, `${s.mirrored} / ${s.calls}`, s.dropped]);
+    rows.push([label, d50, s50, s50 - d50, percentile(direct, 99) * 1000, percentile(shadowed, 99) * 1000, `${s.mirrored} / ${s.calls}`, String(s.dropped)]);
     await delivery.close();
   }
   table('Added latency on the primary path, shadow 50 ms slower, 100% mirrored (microseconds per call)', ['case', 'direct p50', 'shadowed p50', 'added p50', 'direct p99', 'shadowed p99', 'mirrored / calls', 'dropped'], rows);
+}
+
+/** Counts comparisons that ran before the caller of their call had continued (the design says: never). */
+async function orderingCheck(): Promise<void> {
+  const calls = quick ? 10_000 : 100_000;
+  const continued = new Uint8Array(calls);
+  let early = 0;
+  let compared = 0;
+  const delivery = createDelivery();
+  await delivery.ready();
+  const client = delivery.shadow<number, Res>({
+    name: 'order', primary, shadow: primary, maxConcurrent: calls,
+    compare: (p) => {
+      compared++;
+      if (!continued[(p.value as Res).id]) early++;
+      return [];
+    },
+  });
+  for (let i = 0; i < calls; i++) {
+    await client.call(i);
+    continued[i] = 1;
+    if (i % 100 === 99) await yieldLoop();
+  }
+  await sleep(20);
+  table('Ordering: the caller continues before its call is compared', ['calls', 'compared', 'compared before the caller continued'], [[calls.toLocaleString('en-US'), compared.toLocaleString('en-US'), String(early)]]);
+  await delivery.close();
 }
 
 async function memoryBench(): Promise<void> {
@@ -88,7 +114,7 @@ async function memoryBench(): Promise<void> {
   const arrivalPerSec = calls / (elapsed / 1000);
   const completionPerSec = (s.matched + s.mismatched + s.timeouts) / (elapsed / 1000);
   table('Memory with shadows arriving faster than they complete (100,000 calls, maxConcurrent 100)', ['arrivals/s', 'completions/s', 'ratio', 'mirrored', 'dropped', 'heap growth after gc (MB)', 'peak growth (MB)', 'gc exposed'], [
-    [arrivalPerSec, completionPerSec, arrivalPerSec / Math.max(1, completionPerSec), s.mirrored, s.dropped, (after - before) / 1e6, (peak - before) / 1e6, gc ? 'yes' : 'no'],
+    [arrivalPerSec, completionPerSec, arrivalPerSec / Math.max(1, completionPerSec), String(s.mirrored), String(s.dropped), (after - before) / 1e6, (peak - before) / 1e6, gc ? 'yes' : 'no'],
   ]);
   await delivery.close();
 }
@@ -124,5 +150,6 @@ function comparatorBench(): void {
 }
 
 await latencyBench();
+await orderingCheck();
 await memoryBench();
 comparatorBench();
