@@ -151,6 +151,7 @@ export class Recorder {
 
   #drop(): void {
     this.#dropped++;
+    if (this.#ctx.reporter.isOpen(FULL_KEY)) return; // already reported: do not build an Error per dropped event
     this.#ctx.reporter.once(
       FULL_KEY,
       new Error(`experiment buffer full (${this.#max} events): the store has not taken writes for a while; new exposures and conversions are dropped and counted in experiments.stats().dropped`),
