@@ -158,7 +158,9 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
 
   /** The machine never moves a blue-green's weight except to roll back. */
   protected override adjust(prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
-    return { ...next, weight: next.phase === 'Failed' ? 0 : prev.weight };
+    const out = { ...next, weight: next.phase === 'Failed' ? 0 : prev.weight };
+    if (out.phase === 'Succeeded' && prev.phase !== 'Succeeded') out.message = `post-switch analysis passed: ${activeSide(out, this.#initial)} serves`;
+    return out;
   }
 
   protected override canIterate(doc: RolloutStateDoc): boolean {

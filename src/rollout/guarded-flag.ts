@@ -131,6 +131,8 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   /** Promotion keeps the last step; resuming after a conflict adopts the flag as it is (the next write is deliberate). */
   protected override adjust(prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
     const out = { ...next, weight: Math.min(next.weight, this.analysis.machine.maxWeight) };
+    if (out.phase === 'Succeeded' && prev.phase !== 'Succeeded') out.message = `promoted: ${out.weight}% of units on '${this.variant}'`;
+    else if (out.phase === 'Promoting' && prev.phase !== 'Promoting') out.message = `${out.message} to ${out.weight}%`;
     if (typeof prev.data?.conflict === 'string') {
       if (next.phase === 'Failed' && prev.phase !== 'Failed') out.message = `${out.message}; the flag was not reset to 0%: it was edited outside the rollout`;
       else if (prev.phase === 'Paused' && next.phase !== 'Paused') out.data = { ...prev.data, conflict: null, written: null };

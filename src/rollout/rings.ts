@@ -205,8 +205,10 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   }
 
   /** A promotion opens every ring (the machine's weight 100). */
-  protected override adjust(_prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
-    return { ...next, weight: Math.min(next.weight, this.#rings.length) };
+  protected override adjust(prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
+    const out = { ...next, weight: Math.min(next.weight, this.#rings.length) };
+    if (out.phase === 'Succeeded' && prev.phase !== 'Succeeded') out.message = 'promoted: every ring runs next';
+    return out;
   }
 
   /**
