@@ -8,7 +8,7 @@ export interface JsonComparatorOptions {
   ignorePaths?: string[];
   /** Numbers (and bigints) closer than this, absolutely, are equal. @default 0 */
   numericTolerance?: number;
-  /** Compare arrays as multisets: an element matches an equal one anywhere. Quadratic in unmatched elements. @default false */
+  /** Compare arrays as multisets: an element matches an equal one anywhere (out-of-place elements cost more). @default false */
   ignoreArrayOrder?: boolean;
   /** Stop after this many diffs (bounds the work on very different values). @default 1000 */
   maxDiffs?: number;
@@ -304,10 +304,25 @@ class Differ {
       if (i < b.length && !matchedB[i] && this.#equalAt(i, a[i], b[i], live)) matchedB[i] = 1;
       else unmatchedA.push(i);
     }
+    // Candidates by signature (equal values always share one) when nothing can make unequal-looking values equal.
+    let buckets: Map<string, number[]> | undefined;
+    if (live === null && this.#cfg.tolerance === 0 && unmatchedA.length > 8) {
+      buckets = new Map();
+      for (let j = 0; j < b.length; j++) {
+        if (matchedB[j]) continue;
+        const sig = signature(b[j]);
+        const list = buckets.get(sig);
+        if (list) list.push(j);
+        else buckets.set(sig, [j]);
+      }
+    }
     const restA: number[] = [];
     for (const i of unmatchedA) {
       let found = -1;
-      for (let j = 0; j < b.length; j++) {
+      const candidates = buckets ? (buckets.get(signature(a[i])) ?? []) : undefined;
+      const n = candidates ? candidates.length : b.length;
+      for (let c = 0; c < n; c++) {
+        const j = candidates ? candidates[c]! : c;
         if (!matchedB[j] && this.#equalAt(i, a[i], b[j], live)) {
           found = j;
           break;
@@ -342,6 +357,28 @@ class Differ {
       this.#limit = savedLimit;
     }
   }
+}
+
+/**
+ * A cheap string that deep-equal values (without tolerance or ignored paths) always share: the kind, and for plain
+ * objects the present keys with their primitive values. Different values may share one too; it only narrows candidates.
+ */
+function signature(v: unknown): string {
+  const t = typeof v;
+  if (t === 'string') return `s${v as string}`;
+  if (t === 'number' || t === 'boolean' || t === 'bigint') return `${t[0]}${String(v)}`;
+  const kind = kindOf(v);
+  if (kind === 'array') return `a${(v as unknown[]).length}`;
+  if (kind !== 'object') return kind;
+  const o = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o).sort()) {
+    const x = o[k];
+    if (absent(x)) continue;
+    const tx = typeof x;
+    parts.push(`${k}=${tx === 'string' || tx === 'number' || tx === 'boolean' || tx === 'bigint' ? `${tx[0]}${String(x)}` : kindOf(x)}`);
+  }
+  return `o{${parts.join('\u0000')}}`;
 }
 
 function bytesOf(v: DataView): Uint8Array {
