@@ -8,7 +8,7 @@ import { safeLogger, type Logger } from './core/logger.js';
 import { defaultRandom, type Random } from './core/random.js';
 import { ErrorReporter } from './core/report.js';
 import type { Collector } from './core/telemetry.js';
-import { ExperimentClient } from './experiments/client.js';
+import { ExperimentClient, type ExperimentClientOptions } from './experiments/client.js';
 import { FlagClient } from './flags/client.js';
 import { Metrics, type MetricsOptions } from './metrics/metrics.js';
 import { Rollouts } from './rollout/rollouts.js';
@@ -30,6 +30,8 @@ export interface DeliveryOptions {
   random?: Random;
   /** Metrics options: flush interval, retention, label cardinality. */
   metrics?: MetricsOptions;
+  /** Experiment options: exposure/track buffer bounds and flush cadence. */
+  experiments?: ExperimentClientOptions;
   /** Count flag evaluations for `progressive_delivery_flag_evaluations_total` (one array write each). @default true */
   flagEvaluationCounting?: boolean;
 }
@@ -86,7 +88,7 @@ export class Delivery extends Emitter<DeliveryEvents> {
     };
     this.metrics = new Metrics(this.#ctx, () => this.#collectors, opts.metrics);
     this.flags = new FlagClient(this.#ctx, { evaluationCounting: opts.flagEvaluationCounting });
-    this.experiments = new ExperimentClient(this.#ctx);
+    this.experiments = new ExperimentClient(this.#ctx, opts.experiments);
     this.rollouts = new Rollouts(this.#ctx, { flags: this.flags, metrics: this.metrics });
     this.#modules = [this.flags, this.experiments, this.rollouts, this.metrics];
   }
@@ -109,6 +111,11 @@ export class Delivery extends Emitter<DeliveryEvents> {
     const client = new ShadowClient<Req, Res>(this.#ctx, options, { flags: this.flags });
     this.#shadows.add(client as unknown as ShadowClient<never, never>);
     return client;
+  }
+
+  /** The shadow clients created by `shadow()`, in creation order (read-only; for the admin dashboard). */
+  shadows(): readonly ShadowClient<unknown, unknown>[] {
+    return [...this.#shadows] as unknown as ShadowClient<unknown, unknown>[];
   }
 
   /** Writes buffered exposures, conversions and metric windows to the store. */
