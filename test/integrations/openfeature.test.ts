@@ -66,6 +66,25 @@ describe('DeliveryProvider through the OpenFeature SDK', () => {
     expect(await client.getNumberValue('limit', 1)).toBe(10);
   });
 
+  it('lists dependent flags: prerequisites of a changed flag, users of a changed segment', async () => {
+    const client = OpenFeature.getClient();
+    await delivery.flags.putSegment({ key: 'staff', included: ['s1'] });
+    await delivery.flags.put({ key: 'staff-tools', enabled: true, fallthrough: { variant: 'off' }, rules: [{ conditions: [{ attribute: 'userId', operator: 'inSegment', values: ['staff'] }], serve: { variant: 'on' } }] });
+    await delivery.flags.put({ key: 'staff-tools-v2', enabled: true, prerequisites: [{ flag: 'staff-tools', variant: 'on' }] });
+    const events: string[][] = [];
+    const handler = (e?: EventDetails) => void events.push([...(e?.flagsChanged ?? [])]);
+    client.addHandler(ProviderEvents.ConfigurationChanged, handler);
+    await delivery.flags.putSegment({ key: 'staff', included: ['s1', 's2'] });
+    await delivery.flags.update('staff-tools', (d) => ({ ...d, description: 'internal' }));
+    for (let i = 0; i < 100 && events.length < 2; i++) await new Promise((r) => setImmediate(r));
+    client.removeHandler(ProviderEvents.ConfigurationChanged, handler);
+    expect(events).toEqual([
+      ['staff-tools', 'staff-tools-v2'],
+      ['staff-tools', 'staff-tools-v2'],
+    ]);
+    expect(await client.getBooleanValue('staff-tools-v2', false, { targetingKey: 's2' })).toBe(true);
+  });
+
   it('answers PROVIDER_NOT_READY for a delivery that is not ready', async () => {
     const idle = createDelivery();
     const p = new DeliveryProvider(idle);

@@ -11,7 +11,7 @@ import {
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
 import type { Delivery } from '../../delivery.js';
-import type { EvaluationContext, EvaluationDetail, FlagValue } from '../../flags/types.js';
+import type { EvaluationContext, EvaluationDetail, FlagDefinition, FlagValue } from '../../flags/types.js';
 
 const REASON: Record<EvaluationDetail<unknown>['reason'], string> = {
   TARGET_MATCH: StandardResolutionReasons.TARGETING_MATCH,
@@ -59,7 +59,8 @@ export function toDeliveryContext(ctx: OFContext | undefined): EvaluationContext
 
 /**
  * An OpenFeature server provider backed by a delivery's flags. `initialize` waits for `delivery.ready()`; flag
- * changes (local or from other instances) emit `ProviderEvents.ConfigurationChanged` with `flagsChanged`. Reasons:
+ * changes (local or from other instances) emit `ProviderEvents.ConfigurationChanged` with `flagsChanged`: the changed
+ * flag and the flags that depend on it (prerequisites); a segment change lists the flags that use the segment. Reasons:
  * TARGET_MATCH and RULE_MATCH -> TARGETING_MATCH, SPLIT -> SPLIT, DEFAULT -> DEFAULT, DISABLED and
  * PREREQUISITE_FAILED -> DISABLED, ERROR -> ERROR; our own reason stays in `flagMetadata.reason`.
  * Closing the provider does not close the delivery.
@@ -75,7 +76,12 @@ export class DeliveryProvider implements Provider {
   readonly events = new OpenFeatureEventEmitter();
   readonly #delivery: Delivery;
   readonly #onChange = (key: string) => {
-    this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [key] });
+    this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: this.#affected([key], []) });
+  };
+  readonly #onSegmentChange = (segment: string) => {
+    const flags = this.#delivery.flags.list();
+    const users = flags.filter((f) => (f.rules ?? []).some((r) => r.conditions.some((c) => c.operator === 'inSegment' && c.values.includes(segment))));
+    if (users.length) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: this.#affected(users.map((f) => f.key), flags) });
   };
   #subscribed = false;
 
@@ -87,13 +93,33 @@ export class DeliveryProvider implements Provider {
     await this.#delivery.ready();
     if (!this.#subscribed) {
       this.#delivery.flags.on('change', this.#onChange);
+      this.#delivery.flags.on('segmentChange', this.#onSegmentChange);
       this.#subscribed = true;
     }
   }
 
   async onClose(): Promise<void> {
-    if (this.#subscribed) this.#delivery.flags.off('change', this.#onChange);
+    if (this.#subscribed) {
+      this.#delivery.flags.off('change', this.#onChange);
+      this.#delivery.flags.off('segmentChange', this.#onSegmentChange);
+    }
     this.#subscribed = false;
+  }
+
+  /** The changed flags plus every flag that depends on one of them through prerequisites (their answers may change too). */
+  #affected(changed: string[], all: FlagDefinition[]): string[] {
+    const flags = all.length ? all : this.#delivery.flags.list();
+    const out = new Set(changed);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const f of flags) {
+        if (!out.has(f.key) && (f.prerequisites ?? []).some((p) => out.has(p.flag))) {
+          out.add(f.key);
+          grew = true;
+        }
+      }
+    }
+    return [...out];
   }
 
   #resolve<T extends FlagValue>(key: string, defaultValue: T, ctx: OFContext | undefined): ResolutionDetails<T> {
