@@ -72,7 +72,7 @@ describe('DeliveryProvider through the OpenFeature SDK', () => {
     await delivery.flags.put({ key: 'staff-tools', enabled: true, fallthrough: { variant: 'off' }, rules: [{ conditions: [{ attribute: 'userId', operator: 'inSegment', values: ['staff'] }], serve: { variant: 'on' } }] });
     await delivery.flags.put({ key: 'staff-tools-v2', enabled: true, prerequisites: [{ flag: 'staff-tools', variant: 'on' }] });
     const events: string[][] = [];
-    const handler = (e?: EventDetails) => void events.push([...(e?.flagsChanged ?? [])]);
+    const handler = (e?: EventDetails) => void events.push([...((e as { flagsChanged?: string[] } | undefined)?.flagsChanged ?? [])]);
     client.addHandler(ProviderEvents.ConfigurationChanged, handler);
     await delivery.flags.putSegment({ key: 'staff', included: ['s1', 's2'] });
     await delivery.flags.update('staff-tools', (d) => ({ ...d, description: 'internal' }));
