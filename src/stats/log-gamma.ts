@@ -23,7 +23,7 @@ export function stirlingCorrection(x: number): number {
  * 1e-16 elsewhere. Poles (0, -1, -2, ...) give Infinity; NaN gives NaN.
  *
  * @example
- * logGamma(5); // ln(24) = 3.1780538303479458
+ * logGamma(5); // ln(24) = 3.17805383034795
  */
 export function logGamma(x: number): number {
   if (Number.isNaN(x)) return NaN;

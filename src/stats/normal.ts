@@ -135,7 +135,7 @@ function logNewtonStep(x: number, logQ: number): number {
  *
  * @example
  * normalQuantile(0.975); // 1.959963984540054
- * normalQuantile(1e-300); // -37.04710386737105
+ * normalQuantile(1e-300); // -37.0470962993612
  */
 export function normalQuantile(p: number): number {
   if (Number.isNaN(p) || p < 0 || p > 1) return NaN;

@@ -88,7 +88,7 @@ export function mixtureSprtProportions(a: ProportionArm, b: ProportionArm, opts?
  * Welch variance V = varA / nA + varB / nB for both the p-value and the confidence sequence.
  *
  * @example
- * mixtureSprtMeans({ mean: 10, variance: 25, n: 5000 }, { mean: 10.4, variance: 25, n: 5000 }).pValue; // 0.0011...
+ * mixtureSprtMeans({ mean: 10, variance: 25, n: 5000 }, { mean: 10.4, variance: 25, n: 5000 }).pValue; // 0.0037...
  */
 export function mixtureSprtMeans(a: Summary | number[], b: Summary | number[], opts?: SequentialOptions): SequentialResult {
   const issues = new Issues();

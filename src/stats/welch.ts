@@ -10,7 +10,7 @@ import { checkAlpha, checkSample, Issues } from './validate.js';
  *
  * @example
  * const r = welchTTest({ mean: 10, variance: 4, n: 50 }, { mean: 11, variance: 5, n: 60 });
- * r.tStatistic; // 2.4637...
+ * r.tStatistic; // 2.4744...
  * welchTTest([1, 2, 3, 4], [2, 3, 4, 5]).difference; // 1
  */
 export function welchTTest(a: Summary | number[], b: Summary | number[], opts?: TestOptions): WelchResult {

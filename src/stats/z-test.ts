@@ -39,7 +39,7 @@ export function criticalZ(alpha: number): number {
  * @example
  * const r = twoProportionZTest({ users: 10000, conversions: 1000 }, { users: 10000, conversions: 1100 });
  * r.difference; // 0.01
- * r.pValue;     // 0.0204...
+ * r.pValue;     // 0.0211...
  */
 export function twoProportionZTest(a: ProportionArm, b: ProportionArm, opts?: TestOptions): TwoProportionResult {
   const issues = new Issues();
