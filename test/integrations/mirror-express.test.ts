@@ -4,7 +4,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { mirrorMiddleware } from '../../src/integrations/express/mirror.js';
 import type { MirrorOptions, MirrorResult } from '../../src/shadow/mirror.js';
-import { fetchRaw, listen, next, respond, target, until } from '../shadow/http-helpers.js';
+import { fetchRaw, listen, next, rawExchange, respond, target, until } from '../shadow/http-helpers.js';
 
 type Target = Awaited<ReturnType<typeof target>>;
 
@@ -73,6 +73,24 @@ describe('mirrorMiddleware (Express) with real servers on 127.0.0.1', () => {
     const s = mirror.stats();
     expect(s).toMatchObject({ calls: 7, mirrored: 6, tooLarge: 1, mismatched: 1, timeouts: 0 }); // /stream differs from the target's 404
     expect(s.matched).toBe(5);
+  });
+
+  it('the raw bytes on the wire are the same with and without the middleware', async () => {
+    const plain = await listen(app() as never);
+    servers.push(plain);
+    const { mirror, url } = await start();
+    const exchanges: [string, string?][] = [
+      ['GET /items?q=raw HTTP/1.1'],
+      ['HEAD /items HTTP/1.1'],
+      ['GET /stream HTTP/1.1'],
+      ['POST /echo HTTP/1.1\r\nContent-Type: application/json', '{"raw":true}'],
+    ];
+    for (const [head, body] of exchanges) {
+      const a = await rawExchange(plain.url, head, body);
+      const b = await rawExchange(url, head, body);
+      expect(b.toString('latin1')).toBe(a.toString('latin1'));
+    }
+    await until(() => mirror.stats().mirrored === exchanges.length && mirror.stats().inFlight === 0);
   });
 
   it('replays method, path, query, headers without hop-by-hop ones, body, and X-Shadow-Request: 1', async () => {

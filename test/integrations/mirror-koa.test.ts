@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { mirrorMiddleware } from '../../src/integrations/koa/mirror.js';
 import type { MirrorOptions, MirrorResult } from '../../src/shadow/mirror.js';
-import { fetchRaw, listen, next, respond, target, until } from '../shadow/http-helpers.js';
+import { fetchRaw, listen, next, rawExchange, respond, target, until } from '../shadow/http-helpers.js';
 
 type Target = Awaited<ReturnType<typeof target>>;
 
@@ -92,6 +92,26 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
     expect(byPath['/object']!.primary.value!.body).toEqual({ nested: { ok: true }, list: [1, 'two'] }); // read from ctx.body
     expect(byPath['/throw']!.primary.value).toMatchObject({ status: 500, body: 'Internal Server Error' });
     expect(mirror.stats()).toMatchObject({ calls: 7, mirrored: 7, matched: 4, mismatched: 3 });
+  });
+
+  it('the raw bytes on the wire are the same with and without the middleware', async () => {
+    const plain = await listen(app().callback());
+    servers.push(plain);
+    const { mirror, url } = await start();
+    const exchanges: [string, string?][] = [
+      ['GET /items?q=raw HTTP/1.1'],
+      ['HEAD /items HTTP/1.1'],
+      ['GET /stream HTTP/1.1'],
+      ['GET /object HTTP/1.1'],
+      ['GET /throw HTTP/1.1'],
+      ['POST /echo HTTP/1.1\r\nContent-Type: application/json', '{"raw":true}'],
+    ];
+    for (const [head, body] of exchanges) {
+      const a = await rawExchange(plain.url, head, body);
+      const b = await rawExchange(url, head, body);
+      expect(b.toString('latin1')).toBe(a.toString('latin1'));
+    }
+    await until(() => mirror.stats().mirrored === exchanges.length && mirror.stats().inFlight === 0);
   });
 
   it('replays the request with X-Shadow-Request: 1, also when the body was read before the mirror', async () => {

@@ -98,3 +98,18 @@ export async function until(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** The raw bytes of one HTTP/1.1 exchange (Connection: close), with the Date header blanked. */
+export async function rawExchange(baseUrl: string, head: string, body = ''): Promise<Buffer> {
+  const { port } = new URL(baseUrl);
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.from(Buffer.concat(chunks).toString('latin1').replace(/^Date: .*$/m, 'Date: -'), 'latin1')));
+    socket.on('error', reject);
+    const length = body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : '';
+    socket.write(`${head}\r\nHost: 127.0.0.1\r\nConnection: close\r\n${length}\r\n${body}`);
+  });
+}
