@@ -5,6 +5,9 @@ import {
   mannWhitneyUFromCounts,
   sampleSizeTwoProportions,
   srmTest,
+  studentTCdf,
+  studentTQuantile,
+  studentTSf,
   summarize,
   twoProportionZTest,
   welchTTest,
@@ -126,5 +129,26 @@ describe('sampleSizeTwoProportions', () => {
     expect(sampleSizeTwoProportions({ baselineRate: 0.1, minimumDetectableEffect: 0.02 })).toBe(3841);
     expect(sampleSizeTwoProportions({ baselineRate: 0.1, minimumDetectableEffect: -0.02 })).toBeGreaterThan(0);
     expect(sampleSizeTwoProportions({ baselineRate: 0.1, minimumDetectableEffect: 0.02, power: 0.9 })).toBeGreaterThan(3841);
+  });
+});
+
+describe('pinned regressions (counterexamples found while building)', () => {
+  it('Welch with subnormal variances keeps df finite (squared variances used to underflow)', () => {
+    const r = welchTTest([0, 0], [3.1434555694052576e-162, 0]);
+    expect(r.degreesOfFreedom).toBeCloseTo(1, 12);
+    expect(welchTTest([3.1434555694052576e-162, 0], [0, 0]).pValue).toBe(r.pValue);
+  });
+  it('Student t at |t| = 5e-324 is 1/2, not NaN', () => {
+    expect(studentTCdf(5e-324, 0.5)).toBe(0.5);
+    expect(studentTSf(-5e-324, 0.5)).toBe(0.5);
+  });
+  it('t quantile returns after convergence even when a bisection step intervenes', () => {
+    expect(studentTQuantile(0.999, 100)).toBeCloseTo(3.1737394937387826, 12);
+    expect(studentTQuantile(0.025, 1000)).toBeCloseTo(-1.9623390808264085, 12);
+    expect(studentTQuantile(0.1, 10000)).toBeCloseTo(-1.2816362297304775, 12);
+  });
+  it('Student t with a million degrees of freedom next to the continued fraction turning point', () => {
+    // mpmath: 0.022750266925659603 (the double-precision fraction alone was off by 2e-11 relative).
+    expect(Math.abs(studentTSf(2, 1e6) / 0.022750266925659603 - 1)).toBeLessThan(1e-13);
   });
 });
