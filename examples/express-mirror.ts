@@ -3,9 +3,8 @@
 // Run: npx tsx examples/express-mirror.ts (exits 0).
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createDelivery } from '../src/index.js';
+import { createDelivery, httpComparator } from '../src/index.js'; // in an application: 'progressive-delivery'
 import { mirrorMiddleware } from '../src/integrations/express/index.js'; // in an application: 'progressive-delivery/express'
-import { httpComparator } from '../src/shadow/index.js';
 
 const listen = async (app: express.Express) => {
   const server = app.listen(0, '127.0.0.1');

@@ -1,8 +1,7 @@
 // A function-level refactor verified in shadow: the old tax calculation keeps serving while the rewritten one runs
 // beside it on every call; differences are collected, noise (a timestamp) is learned from a second primary call,
 // and a summary is printed. Run: npx tsx examples/shadow-refactor.ts (exits 0).
-import { createDelivery } from '../src/index.js';
-import { jsonComparator } from '../src/shadow/index.js'; // in an application: from 'progressive-delivery'
+import { createDelivery, jsonComparator } from '../src/index.js'; // in an application: from 'progressive-delivery'
 
 interface Cart { id: number; country: 'DE' | 'FR' | 'US'; items: { sku: string; price: number; qty: number }[] }
 interface Quote { cartId: number; net: number; tax: number; gross: number; computedAt: string }
