@@ -6,7 +6,14 @@ export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const at = (base: string, field: string) => (base ? `${base}.${field}` : field);
-export const show = (v: unknown) => (typeof v === 'string' ? `'${v.length > 60 ? `${v.slice(0, 60)}...` : v}'` : String(v));
+/** A short, never-throwing description of any value for messages: `'text'`, `42`, `null`, `an object`, ... */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return `'${v.length > 60 ? `${v.slice(0, 60)}...` : v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined) return String(v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
 
 export function unknownFields(o: Record<string, unknown>, known: string[], path: string, issues: ValidationIssue[]): void {
   for (const k of Object.keys(o)) if (!known.includes(k)) issues.push({ path: at(path, k), message: `unknown field '${k}'${hint(k, known)}` });

@@ -3,7 +3,7 @@ import { jsonIssues } from '../core/json.js';
 import { hint } from './did-you-mean.js';
 import type { FlagDefinition } from './types.js';
 import { validateConditions } from './validate-conditions.js';
-import { at, checkKey, checkStringArray, isObj, KEY_PATTERN, unknownFields } from './validate-shared.js';
+import { at, checkKey, checkStringArray, isObj, KEY_PATTERN, show, unknownFields } from './validate-shared.js';
 
 export { validateConditions, KEY_PATTERN };
 
@@ -42,7 +42,7 @@ function checkServe(s: unknown, path: string, variants: ReadonlySet<string>, iss
       seen.add(e.variant);
     }
     if (typeof e.weight !== 'number' || !Number.isFinite(e.weight) || e.weight < 0) {
-      issues.push({ path: `${p}.weight`, message: `weight must be a finite number >= 0 (weights are relative), got ${String(e.weight)}` });
+      issues.push({ path: `${p}.weight`, message: `weight must be a finite number >= 0 (weights are relative), got ${show(e.weight)}` });
     } else total += e.weight;
   });
   if (total === 0 && split.every((e: unknown) => isObj(e) && typeof e.weight === 'number' && Number.isFinite(e.weight) && e.weight >= 0)) {
@@ -63,7 +63,7 @@ export function validateFlag(def: unknown, path = ''): ValidationIssue[] {
   if (!isObj(def)) return [{ path, message: `a flag definition must be an object { key, enabled, ... }, got ${def === null ? 'null' : Array.isArray(def) ? 'an array' : typeof def}` }];
   unknownFields(def, FLAG_FIELDS, path, issues);
   checkKey(def.key, at(path, 'key'), 'flag', issues);
-  if (typeof def.enabled !== 'boolean') issues.push({ path: at(path, 'enabled'), message: `enabled must be true or false, got ${String(def.enabled)}` });
+  if (typeof def.enabled !== 'boolean') issues.push({ path: at(path, 'enabled'), message: `enabled must be true or false, got ${show(def.enabled)}` });
   let variantNames = new Set(['on', 'off']);
   if (def.variants !== undefined) {
     const vp = at(path, 'variants');
@@ -139,7 +139,7 @@ export function validateFlag(def: unknown, path = ''): ValidationIssue[] {
         unknownFields(pr, ['flag', 'variant'], p, issues);
         checkKey(pr.flag, `${p}.flag`, 'flag', issues);
         if (typeof pr.variant !== 'string' || !pr.variant) issues.push({ path: `${p}.variant`, message: 'variant must be a variant name of the prerequisite flag' });
-        if (pr.flag === def.key) issues.push({ path: `${p}.flag`, message: `prerequisite cycle: '${String(def.key)}' requires itself` });
+        if (pr.flag === def.key) issues.push({ path: `${p}.flag`, message: `prerequisite cycle: ${show(def.key)} requires itself` });
       });
     }
   }
