@@ -123,7 +123,12 @@ export class DeliveryProvider implements Provider {
   }
 
   #resolve<T extends FlagValue>(key: string, defaultValue: T, ctx: OFContext | undefined): ResolutionDetails<T> {
-    const d = this.#delivery.flags.evaluate(key, toDeliveryContext(ctx), defaultValue);
+    let d: EvaluationDetail<T>;
+    try {
+      d = this.#delivery.flags.evaluate(key, toDeliveryContext(ctx), defaultValue);
+    } catch {
+      d = { key, value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL' }; // a context whose properties throw
+    }
     const flagMetadata: Record<string, string | number | boolean> = { reason: d.reason };
     if (d.ruleIndex !== undefined) flagMetadata.ruleIndex = d.ruleIndex;
     if (d.ruleId !== undefined) flagMetadata.ruleId = d.ruleId;
