@@ -4,3 +4,4 @@ export { abTestMiddleware } from './ab-test.js';
 export { metricsHandler } from './metrics-handler.js';
 export type { DeliveryMiddlewareOptions, AbTestMiddlewareOptions, RequestDelivery, AnonymousCookieOptions } from './types.js';
 export { mirrorMiddleware, type MirrorOptions, type MirrorControls, type MirrorResult, type MirrorRequest, type MirrorStats } from './mirror.js';
+export { adminRouter, type ExpressAdminOptions, type ExpressAdminRouter } from './admin.js';
