@@ -62,7 +62,8 @@ export function setTargets(def: FlagDefinition, variant: string, users: readonly
   const drop = new Set(users);
   const targets: Record<string, string[]> = {};
   for (const [v, ids] of Object.entries(def.targets ?? {})) {
-    const kept = v === variant && !remove ? ids : ids.filter((u) => !drop.has(u));
+    // adding: out of every other variant; removing: out of this variant only
+    const kept = (v === variant) === remove ? ids.filter((u) => !drop.has(u)) : ids;
     if (kept.length) targets[v] = kept;
   }
   if (!remove) {
