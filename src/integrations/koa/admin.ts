@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
 import { AdminApp } from '../../admin/app.js';
 import type { AdminRouterOptions } from '../../admin/options.js';
@@ -41,15 +40,18 @@ export function adminRouter(delivery: Delivery, options: KoaAdminOptions): KoaAd
     ctx.status = r.status;
     for (const [k, v] of Object.entries(r.headers)) ctx.set(k, v);
     if ('sse' in r) {
+      // write the stream ourselves: a Koa stream body logs 'Premature close' every time a page is left
+      ctx.respond = false;
+      const res = ctx.res;
       ctx.req.socket.setTimeout(0);
-      const stream = new PassThrough();
-      ctx.body = stream;
+      res.writeHead(r.status);
+      res.flushHeaders();
       const stop = r.sse.start(
-        (chunk) => stream.write(chunk),
-        () => stream.end(),
+        (chunk) => res.write(chunk),
+        () => res.end(),
       );
       ctx.req.on('close', stop);
-      stream.on('close', stop);
+      res.on('close', stop);
       return;
     }
     ctx.body = r.body;

@@ -1,0 +1,141 @@
+// A small cookie-keeping HTTP client for the admin tests, a store wrapper that counts open watches (to see SSE
+// subscriptions cleaned up), and helpers to read pages.
+import type { Store, StoreChange } from '../../src/store/types.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import type { Clock } from '../../src/core/clock.js';
+
+export interface Res {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Keeps the admin session cookie like a browser; sends Origin on POSTs unless told otherwise. */
+export class Client {
+  readonly origin: string;
+  cookies = new Map<string, string>();
+
+  constructor(origin: string) {
+    this.origin = origin;
+  }
+
+  #cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  #keep(h: Headers): void {
+    for (const c of h.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Res> {
+    const r = await fetch(this.origin + path, { redirect: 'manual', headers: { cookie: this.#cookieHeader(), ...headers } });
+    this.#keep(r.headers);
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  }
+
+  /** Posts a urlencoded form. `headers` replace the defaults (Origin = this origin). */
+  async post(path: string, form: Record<string, string>, headers: Record<string, string | undefined> = {}): Promise<Res> {
+    const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, cookie: this.#cookieHeader() };
+    for (const [k, v] of Object.entries(headers)) {
+      if (v === undefined) delete h[k];
+      else h[k] = v;
+    }
+    const r = await fetch(this.origin + path, { method: 'POST', redirect: 'manual', headers: h, body: new URLSearchParams(form).toString() });
+    this.#keep(r.headers);
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  }
+
+  async postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Res> {
+    const r = await fetch(this.origin + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json', accept: 'application/json', origin: this.origin, cookie: this.#cookieHeader(), ...headers },
+      body: JSON.stringify(body),
+    });
+    this.#keep(r.headers);
+    return { status: r.status, headers: r.headers, text: await r.text() };
+  }
+}
+
+/** The CSRF token a page carries. */
+export function tokenOf(html: string): string {
+  const m = /<meta name="csrf-token" content="([^"]+)">/.exec(html);
+  if (!m) throw new Error('no csrf-token meta on the page');
+  return m[1]!;
+}
+
+/** Every URL a page points to: href, src, action and the event-stream meta (fragment-only links excluded). */
+export function urlsOf(html: string): string[] {
+  const out: string[] = [];
+  for (const m of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) if (!m[1]!.startsWith('#')) out.push(m[1]!.replace(/&amp;/g, '&'));
+  for (const m of html.matchAll(/<meta name="pd-events" content="([^"]*)"/g)) out.push(m[1]!);
+  return out;
+}
+
+/** A MemoryStore that counts the watch subscriptions open on it. */
+export class CountingStore implements Store {
+  readonly inner: MemoryStore;
+  openWatches = 0;
+  constructor(clock?: Clock) {
+    this.inner = new MemoryStore(clock ? { clock } : {});
+  }
+  get: Store['get'] = (k) => this.inner.get(k);
+  list: Store['list'] = (p) => this.inner.list(p);
+  put: Store['put'] = (k, v, o) => this.inner.put(k, v, o);
+  delete: Store['delete'] = (k, o) => this.inner.delete(k, o);
+  increment: Store['increment'] = (k, f, b, o) => this.inner.increment(k, f, b, o);
+  counters: Store['counters'] = (k) => this.inner.counters(k);
+  setIfAbsent: Store['setIfAbsent'] = (k, v, o) => this.inner.setIfAbsent(k, v, o);
+  acquireLease: Store['acquireLease'] = (n, o, t) => this.inner.acquireLease(n, o, t);
+  releaseLease: Store['releaseLease'] = (n, o) => this.inner.releaseLease(n, o);
+  close: Store['close'] = () => this.inner.close();
+  watch(prefix: string, listener: (c: StoreChange) => void): () => void {
+    const un = this.inner.watch(prefix, listener);
+    this.openWatches++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.openWatches--;
+      un();
+    };
+  }
+}
+
+/** Reads a server-sent event stream until `until` holds for the text so far. */
+export async function readEvents(url: string, headers: Record<string, string>, until: (text: string) => boolean, onOpen?: () => void | Promise<void>): Promise<string> {
+  const ac = new AbortController();
+  const r = await fetch(url, { headers, signal: ac.signal });
+  if (r.status !== 200 || !r.body) throw new Error(`events: HTTP ${r.status}`);
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  let text = '';
+  let opened = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+      if (!opened && text.includes(': connected')) {
+        opened = true;
+        await onOpen?.();
+      }
+      if (until(text)) break;
+    }
+  } finally {
+    ac.abort();
+  }
+  return text;
+}
+
+export async function waitFor(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

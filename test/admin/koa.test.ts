@@ -1,0 +1,44 @@
+import Koa from 'koa';
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { adminRouter } from '../../src/integrations/koa/index.js';
+import { listen } from '../integrations/express-koa-helpers.js';
+import { Client, urlsOf } from './http-helpers.js';
+import { describeAdminHttp } from './http-suite.js';
+import { flagsDelivery } from './fixture.js';
+
+describeAdminHttp('koa', async (delivery, options) => {
+  const app = new Koa();
+  const router = adminRouter(delivery, { ...(options as unknown as Parameters<typeof adminRouter>[1]), prefix: '/delivery' });
+  app.use(router);
+  app.use((ctx) => {
+    ctx.body = 'app';
+  });
+  const s = await listen(createServer(app.callback()));
+  return { origin: s.url, base: '/delivery', close: async () => (router.close(), s.close()) };
+});
+
+describe('adminRouter (koa specifics)', () => {
+  it('passes ctx to authorize and lets requests outside the prefix through', async () => {
+    const { delivery } = await flagsDelivery();
+    const app = new Koa();
+    const router = adminRouter(delivery, { authorize: (ctx) => ctx.get('x-role') === 'ops', prefix: '/ops/delivery' });
+    app.use(router);
+    app.use((ctx) => {
+      ctx.body = `app:${ctx.path}`;
+    });
+    const s = await listen(createServer(app.callback()));
+    try {
+      expect(await (await fetch(`${s.url}/ops/deliveryx`)).text()).toBe('app:/ops/deliveryx');
+      expect(await (await fetch(`${s.url}/home`)).text()).toBe('app:/home');
+      expect((await fetch(`${s.url}/ops/delivery/flags`)).status).toBe(403);
+      const page = await new Client(s.url).get('/ops/delivery/flags', { 'x-role': 'ops' });
+      expect(page.status).toBe(200);
+      for (const u of urlsOf(page.text)) expect(u.startsWith('/ops/delivery/')).toBe(true);
+    } finally {
+      router.close();
+      await s.close();
+      await delivery.close();
+    }
+  });
+});
