@@ -1,12 +1,12 @@
 // The canary: routing and calls on the hot path (synchronous, never throwing, from the in-memory state), and the
 // shell around the pure machine: load / watch / CAS writes of the state, the schedule on the lease holder, actions.
-import { bucket } from '../core/bucket.js';
 import type { DeliveryContext } from '../core/context.js';
 import { ConflictError, DeliveryError, ValidationError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { StoreChange } from '../store/types.js';
 import { carryOut, runEffects, type CanaryMetrics, type IterationDeps } from './iteration.js';
 import { LeaderLease } from './leader.js';
+import { makeBucketer } from './router.js';
 import { actionRefusal, plan, statusEvents, transition, type Effect, type Input } from './machine.js';
 import { initialDoc, parseDoc, type RolloutStateDoc } from './state-doc.js';
 import { readState, writeState, type VersionedDoc } from './state.js';
@@ -24,6 +24,9 @@ export interface ManagedRollout {
   onStoreChange(change: StoreChange): void;
   close(): Promise<void>;
 }
+
+const isThenable = <T>(v: T | PromiseLike<T>): v is PromiseLike<T> =>
+  v instanceof Promise || (typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function');
 
 const ACTIVE_MATCH: ReadonlySet<CanaryPhase> = new Set(['Progressing', 'WaitingPromotion', 'Paused', 'Promoting']);
 
@@ -50,6 +53,7 @@ export class Canary<Req, Res> extends Emitter<CanaryEvents> implements ManagedRo
   readonly #metrics: CanaryMetrics;
   readonly #deps: IterationDeps;
   readonly #lease: LeaderLease;
+  readonly #bucket: (unit: string) => number;
   #doc: RolloutStateDoc;
   #version = 0;
   /** weight * 1000, compared with bucket() in [0, 100000). */
@@ -78,17 +82,21 @@ export class Canary<Req, Res> extends Emitter<CanaryEvents> implements ManagedRo
     const hooks = { clock: ctx.clock, reporter: ctx.reporter, subject: `canary '${this.name}'` };
     this.#deps = { name: this.name, analysis: this.#analysis, metrics, hooks, now: () => ctx.clock.now() };
     this.#lease = new LeaderLease(ctx, this.name);
+    this.#bucket = makeBucketer(this.name);
   }
 
   /** Which side serves `req`: match rules first, then the weight (sticky by `stickyBy`). Never throws. */
   route(req: Req): 'stable' | 'canary' {
     try {
-      if (this.#matchOn) for (const m of this.#match) if (m(req)) return 'canary';
+      if (this.#matchOn) {
+        const match = this.#match;
+        for (let i = 0; i < match.length; i++) if (match[i]!(req)) return 'canary';
+      }
       const t = this.#threshold;
       if (t <= 0) return 'stable';
       if (t >= 100_000) return 'canary';
       const key = this.#stickyBy?.(req);
-      if (key !== undefined && key !== null) return bucket(this.name, String(key)) < t ? 'canary' : 'stable';
+      if (key !== undefined && key !== null) return this.#bucket(typeof key === 'string' ? key : String(key)) < t ? 'canary' : 'stable';
       return this.#ctx.random() * 100_000 < t ? 'canary' : 'stable';
     } catch (err) {
       this.#ctx.reporter.once(`canary:${this.name}:route`, err, `canary '${this.name}': match or stickyBy threw (routing to stable)`, 'USER_CODE');
@@ -97,21 +105,37 @@ export class Canary<Req, Res> extends Emitter<CanaryEvents> implements ManagedRo
   }
 
   /** Routes `req`, runs that side's handler and records its success and duration; settles exactly as the handler did. */
-  async call(req: Req): Promise<Res> {
+  call(req: Req): Promise<Res> {
     const side = this.route(req);
-    const clock = this.#ctx.clock;
-    const t0 = clock.now();
-    let ok = false;
+    const t0 = this.#ctx.clock.now();
+    let out: Res | Promise<Res>;
     try {
-      const res = await (side === 'canary' ? this.#canary : this.#stable)(req);
-      ok = true;
-      return res;
-    } finally {
-      try {
-        this.#metrics.record({ target: this.name, version: side, success: ok, durationMs: clock.now() - t0 });
-      } catch (err) {
-        this.#ctx.reporter.once(`canary:${this.name}:record`, err, `canary '${this.name}': recording metrics`);
-      }
+      out = (side === 'canary' ? this.#canary : this.#stable)(req);
+    } catch (err) {
+      this.#record(side, false, t0);
+      return Promise.reject(err);
+    }
+    if (isThenable(out)) {
+      return Promise.resolve(out).then(
+        (v) => {
+          this.#record(side, true, t0);
+          return v;
+        },
+        (err: unknown) => {
+          this.#record(side, false, t0);
+          throw err;
+        },
+      );
+    }
+    this.#record(side, true, t0);
+    return Promise.resolve(out);
+  }
+
+  #record(version: 'stable' | 'canary', success: boolean, t0: number): void {
+    try {
+      this.#metrics.record({ target: this.name, version, success, durationMs: this.#ctx.clock.now() - t0 });
+    } catch (err) {
+      this.#ctx.reporter.once(`canary:${this.name}:record`, err, `canary '${this.name}': recording metrics`);
     }
   }
 

@@ -4,7 +4,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
 import { listRolloutStates } from '../../src/rollout/state.js';
 import { createManualClock } from '../../src/core/clock.js';
-import { MIN, makeCanary, setup, successRate, traffic, watchEvents, type Env } from './helpers.js';
+import { MIN, makeCanary, setup, traffic, watchEvents, type Env } from './helpers.js';
 
 const envs: Env[] = [];
 const open = async (o: Parameters<typeof setup>[0] = {}): Promise<Env> => {

@@ -1,0 +1,94 @@
+// Canary hot paths: canary.call() against calling the handler directly (goal: under 300 ns of overhead), route()
+// ns/op per routing mode, and, when a Redis answers on 127.0.0.1:6379, how fast a weight change reaches every
+// instance of a three-instance fleet (the acceptance goal is 100 ms).
+import { performance } from 'node:perf_hooks';
+import { createDelivery } from '../src/delivery.js';
+import { seededRandom } from '../src/core/random.js';
+import type { Canary } from '../src/rollout/canary.js';
+import type { Analysis } from '../src/rollout/types.js';
+import { measure, measureAsync, percentile, printResults, table, type BenchResult } from './harness.js';
+
+type Req = { user: string; beta: boolean };
+const analysis: Analysis = { interval: '1m', threshold: 3, stepWeights: [30], metrics: [{ name: 'q', thresholdRange: { min: 1 }, query: () => 1 }] };
+const users = Array.from({ length: 4096 }, (_, i) => ({ user: `user-${i}`, beta: i % 50 === 0 }));
+
+async function hotPaths(): Promise<void> {
+  const delivery = createDelivery({ random: seededRandom(1) });
+  await delivery.ready();
+  const handler = (r: Req): number => r.user.length;
+  const make = (name: string, extra: object): Canary<Req, number> => delivery.rollouts.canary<Req, number>({ name, stable: handler, canary: handler, analysis, ...extra });
+  const sticky = make('sticky', { stickyBy: (r: Req) => r.user });
+  const random = make('random', {});
+  const matched = make('matched', { stickyBy: (r: Req) => r.user, match: [(r: Req) => r.beta] });
+  for (const c of [sticky, random, matched]) {
+    await c.load();
+    await c.runAnalysis(); // weight 30
+  }
+  const n = users.length - 1;
+  const results: BenchResult[] = [
+    measure('route: stickyBy (bucket of the key)', (i) => sticky.route(users[i & n]!)),
+    measure('route: random split', (i) => random.route(users[i & n]!)),
+    measure('route: match rule + stickyBy', (i) => matched.route(users[i & n]!)),
+  ];
+  printResults('canary.route', results);
+
+  const direct = await measureAsync('handler called directly (await)', async (i) => handler(users[i & n]!), { iterations: 50_000 });
+  const call = await measureAsync('canary.call (route + handler + record)', (i) => sticky.call(users[i & n]!), { iterations: 50_000 });
+  printResults('canary.call', [direct, call]);
+  table('canary.call overhead', ['case', 'ns/op', 'goal'], [['call - direct', call.nsPerOp - direct.nsPerOp, '< 300 ns']]);
+  await delivery.close();
+}
+
+async function convergence(): Promise<void> {
+  let RedisStore: typeof import('../src/store/redis.js').RedisStore;
+  let Redis: typeof import('ioredis').Redis;
+  try {
+    ({ RedisStore } = await import('../src/store/redis.js'));
+    ({ Redis } = await import('ioredis'));
+    const probe = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await probe.connect();
+    await probe.ping();
+    probe.disconnect();
+  } catch {
+    console.log('\n(no Redis on 127.0.0.1:6379: weight convergence not measured)');
+    return;
+  }
+  const prefix = `bench-rollout-${process.pid}:`;
+  const fleet = Array.from({ length: 3 }, () => createDelivery({ store: new RedisStore({ url: 'redis://127.0.0.1:6379', prefix }) }));
+  const steps: Analysis = { ...analysis, stepWeight: 1, stepWeights: undefined, maxWeight: 100, threshold: 1 };
+  const canaries = fleet.map((d) => d.rollouts.canary<Req, number>({ name: 'conv', stable: () => 1, canary: () => 2, analysis: steps }));
+  await Promise.all(fleet.map((d) => d.ready()));
+  const lags: number[] = [];
+  const worst: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const target = i + 1;
+    const t0 = performance.now();
+    const seenAt: number[] = [];
+    await new Promise<void>((resolve) => {
+      canaries.forEach((c, k) => {
+        const on = (s: { weight: number }): void => {
+          if (s.weight !== target || seenAt[k] !== undefined) return;
+          seenAt[k] = performance.now() - t0;
+          c.off('weight', on);
+          if (seenAt.filter((x) => x !== undefined).length === canaries.length) resolve();
+        };
+        c.on('weight', on);
+      });
+      void canaries[0]!.runAnalysis();
+    });
+    lags.push(...seenAt.slice(1));
+    worst.push(Math.max(...seenAt));
+  }
+  table('weight convergence on Redis (3 instances, 60 changes; ms from runAnalysis() to the weight event)', ['measure', 'p50', 'p99', 'max'], [
+    ['other instances see the new weight', percentile(lags, 50), percentile(lags, 99), Math.max(...lags)],
+    ['all three instances agree', percentile(worst, 50), percentile(worst, 99), Math.max(...worst)],
+  ]);
+  for (const d of fleet) await d.close();
+  const admin = new Redis('redis://127.0.0.1:6379');
+  const keys = await admin.keys(`${prefix}*`);
+  if (keys.length) await admin.del(...keys);
+  admin.disconnect();
+}
+
+await hotPaths();
+await convergence();
