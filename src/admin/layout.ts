@@ -52,6 +52,7 @@ export function page(view: View, c: PageContent): string {
 <title>${c.heading} · ${view.title}</title>
 <meta name="pd-events" content="${href(view, 'events')}">
 <meta name="csrf-token" content="${view.token}">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${href(view, 'assets', 'admin.css')}">
 <script src="${href(view, 'assets', 'admin.js')}" defer></script></head>
 <body><header class="top"><span class="brand">${view.title}</span><nav>${nav}</nav><span class="live off">static</span></header>
