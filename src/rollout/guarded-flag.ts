@@ -176,7 +176,9 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   async #sync(doc: RolloutStateDoc): Promise<void> {
     const target = doc.weight;
     const written = typeof doc.data?.written === 'number' ? doc.data.written : null;
-    if (written === target || typeof doc.data?.conflict === 'string') return;
+    if (written === target) return;
+    // a recorded conflict is left alone until resume() adopts the flag (or for good once the rollout has ended)
+    if (typeof doc.data?.conflict === 'string' && doc.phase !== 'Progressing' && doc.phase !== 'WaitingPromotion') return;
     if (written === null && target === 0) return; // nothing applied: nothing to write or undo
     try {
       await this.#flags.update(this.flag, (def) => {
@@ -204,7 +206,7 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   /** Pauses with `reason` (a Failed rollout keeps its phase and says the flag was left as it is). */
   async #conflict(reason: string): Promise<void> {
     await this.mutate((s): Change | undefined => {
-      if (s.data?.conflict === reason) return undefined;
+      if (s.data?.conflict === reason && (s.phase === 'Paused' || s.phase === 'Failed' || s.phase === 'Succeeded')) return undefined;
       const data = { ...s.data, conflict: reason };
       if (s.phase === 'Failed' || s.phase === 'Succeeded' || s.phase === 'Paused' || s.phase === 'Promoting') {
         return { state: { ...s, data, message: `${s.message}; ${s.phase === 'Failed' ? 'the flag was not reset to 0%: ' : ''}${reason}`, generation: s.generation + 1 }, effects: [] };

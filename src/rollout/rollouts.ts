@@ -67,7 +67,7 @@ export class Rollouts implements Lifecycle {
    */
   blueGreen<Req, Res>(opts: BlueGreenOptions<Req, Res>): BlueGreen<Req, Res> {
     const b = new BlueGreen<Req, Res>(this.#ctx, opts, this.#metrics);
-    this.register(b);
+    this.#adopt(b);
     return b;
   }
 
@@ -81,7 +81,7 @@ export class Rollouts implements Lifecycle {
    */
   rings<Req, Res>(opts: RingOptions<Req, Res>): RingRollout<Req, Res> {
     const r = new RingRollout<Req, Res>(this.#ctx, opts, this.#metrics, this.#flags);
-    this.register(r);
+    this.#adopt(r);
     return r;
   }
 
@@ -95,8 +95,18 @@ export class Rollouts implements Lifecycle {
    */
   guardedFlag(opts: GuardedFlagOptions): GuardedFlagRollout {
     const g = new GuardedFlagRollout(this.#ctx, opts, this.#metrics, this.#flags);
-    this.register(g);
+    this.#adopt(g);
     return g;
+  }
+
+  /** Registers a rollout built here; one refused (a taken name) is closed so it leaves no listener behind. */
+  #adopt(rollout: ManagedRollout): void {
+    try {
+      this.register(rollout);
+    } catch (err) {
+      void rollout.close();
+      throw err;
+    }
   }
 
   /**

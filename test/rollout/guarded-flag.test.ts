@@ -7,6 +7,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { guardedServe, isGuardedServe, type GuardedFlagRollout } from '../../src/rollout/guarded-flag.js';
+import { requestRolloutAction } from '../../src/rollout/commands.js';
 import { readState } from '../../src/rollout/state.js';
 import type { Analysis, GuardedFlagOptions } from '../../src/rollout/types.js';
 import { writeState } from '../../src/rollout/state.js';
@@ -163,6 +164,24 @@ describe('guarded flag rollout', () => {
     await e.clock.advanceAsync(MIN);
     expect(g.status().weight).toBe(50);
     expect(fallthrough(e)).toEqual(guardedServe('on', 'off', 50));
+  });
+
+  it('after a conflict, a resume requested through the store adopts the flag; a direct resume (no hooks, no adopt) pauses again', async () => {
+    const e = await env();
+    const g = await make(e);
+    await g.runAnalysis(); // 10%
+    const edited = { split: [{ variant: 'on', weight: 1 }, { variant: 'off', weight: 3 }] };
+    await e.delivery.flags.update('checkout', (d) => ({ ...d, fallthrough: edited }));
+    await g.runAnalysis();
+    expect(g.status().phase).toBe('Paused');
+    await requestRolloutAction(e.store, 'checkout', 'resume', { direct: true, clock: e.clock });
+    await g.runAnalysis();
+    expect(g.status().phase).toBe('Paused');
+    expect(fallthrough(e)).toEqual(edited);
+    await requestRolloutAction(e.store, 'checkout', 'resume', { reason: 'checked with the team', clock: e.clock });
+    await g.runAnalysis(); // applies the request, then iterates
+    expect(fallthrough(e)).toEqual(guardedServe('on', 'off', g.status().weight ?? -1));
+    expect(g.status().phase).toBe('Progressing');
   });
 
   it('an edit written straight into the store by another process pauses the rollout', async () => {
