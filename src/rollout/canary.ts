@@ -194,7 +194,7 @@ export class Canary<Req, Res> extends Emitter<CanaryEvents> implements ManagedRo
     this.#threshold = Math.round(doc.weight * 1000);
     this.#matchOn = ACTIVE_MATCH.has(doc.phase);
     for (const e of statusEvents(prev, doc)) this.emitSafe(e, (err) => this.#ctx.reporter.report(err, `canary '${this.name}' ${e} listener`), this.status());
-    if (doc.requestedAction && (this.#lease.isLeader() || !this.#started)) this.#enqueue(() => this.#applyRequested()).catch(this.#reportAsync);
+    if (doc.requestedAction && !this.#closed && (this.#lease.isLeader() || !this.#started)) this.#enqueue(() => this.#applyRequested()).catch(this.#reportAsync);
   }
 
   onStoreChange(change: StoreChange): void {
