@@ -65,15 +65,27 @@ export function fingerprint(def: FlagDefinition): string {
     .slice(0, 22);
 }
 
-/** The form's view of a definition. */
-export function editModel(def: FlagDefinition): FlagEditModel {
-  const variants = variantNames(def);
-  const { serve, path } = currentServe(def);
+function weightsOf(serve: Serve, variants: string[]): { weights: Record<string, number>; total: number } {
   const weights: Record<string, number> = {};
   for (const v of variants) weights[v] = 0;
   if ('variant' in serve) weights[serve.variant] = 100;
   else for (const e of serve.split) weights[e.variant] = (weights[e.variant] ?? 0) + e.weight;
-  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  return { weights, total: Object.values(weights).reduce((a, b) => a + b, 0) };
+}
+
+/** What the list shows: the percent served 'on' (boolean-shaped flags), else the serve itself. Cheap. */
+export function serveSummaryOf(def: FlagDefinition): { booleanShaped: boolean; gated: boolean; percentage: number; serve: Serve } {
+  const { serve, path } = currentServe(def);
+  const booleanShaped = isBooleanShaped(def);
+  const { weights, total } = weightsOf(serve, variantNames(def));
+  return { booleanShaped, gated: path !== 'fallthrough', percentage: total > 0 ? round3(((weights.on ?? 0) / total) * 100) : 0, serve };
+}
+
+/** The form's view of a definition. */
+export function editModel(def: FlagDefinition): FlagEditModel {
+  const variants = variantNames(def);
+  const { serve, path } = currentServe(def);
+  const { weights, total } = weightsOf(serve, variants);
   const targets: Record<string, string[]> = {};
   for (const v of variants) targets[v] = [...(def.targets?.[v] ?? [])];
   return {

@@ -15,7 +15,10 @@ export class Html {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
 /** Escapes text for element content and double- or single-quoted attribute values. */
+const NEEDS_ESCAPE = /[&<>"'`]/;
+
 export function escapeHtml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
 }
 

@@ -1,20 +1,17 @@
 // The flags pages: the searchable list with kill switches, and the edit form with inline validation errors.
 import type { ValidationIssue } from '../../core/errors.js';
-import type { FlagDefinition, Serve } from '../../flags/types.js';
+import type { FlagDefinition } from '../../flags/types.js';
 import type { FormData } from '../body.js';
-import { editModel, fieldOf, type FlagEditModel } from '../flag-form.js';
+import { editModel, fieldOf, serveSummaryOf, type FlagEditModel } from '../flag-form.js';
 import { html, type Html } from '../html.js';
 import { csrfField, href, type PageContent, type View } from '../layout.js';
 
 const MAX_ROWS = 500;
 
 function serveSummary(def: FlagDefinition): string {
-  const m = editModel(def);
-  if (m.booleanShaped) {
-    const where = m.servePath === 'fallthrough' ? '' : ' (of users passing the gates)';
-    return `${Number(m.percentage.toFixed(3))}% on${where}`;
-  }
-  const s: Serve = def.fallthrough ?? { variant: 'on' };
+  const m = serveSummaryOf(def);
+  if (m.booleanShaped) return `${Number(m.percentage.toFixed(3))}% on${m.gated ? ' (of users passing the gates)' : ''}`;
+  const s = m.serve;
   if ('variant' in s) return `serves ${s.variant}`;
   const total = s.split.reduce((a, e) => a + e.weight, 0) || 1;
   return s.split.map((e) => `${e.variant} ${Number(((e.weight / total) * 100).toFixed(1))}%`).join(' / ');
