@@ -68,10 +68,10 @@ export function tokenOf(html: string): string {
   return m[1]!;
 }
 
-/** Every URL a page points to: href, src, action and the event-stream meta (fragment-only links excluded). */
+/** Every URL a page points to: href, src, action and the event-stream meta (fragment-only links and the empty data: favicon excluded). */
 export function urlsOf(html: string): string[] {
   const out: string[] = [];
-  for (const m of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) if (!m[1]!.startsWith('#')) out.push(m[1]!.replace(/&amp;/g, '&'));
+  for (const m of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) if (!m[1]!.startsWith('#') && m[1] !== 'data:,') out.push(m[1]!.replace(/&amp;/g, '&'));
   for (const m of html.matchAll(/<meta name="pd-events" content="([^"]*)"/g)) out.push(m[1]!);
   return out;
 }
