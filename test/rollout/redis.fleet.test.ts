@@ -100,6 +100,19 @@ describe.skipIf(!available)('canary fleet on a real Redis', () => {
     expect(rest.filter((c) => c.isLeader())).toHaveLength(1);
   });
 
+  it('a leader that dies without releasing its lease is replaced once the lease expires', async () => {
+    const { canaries, stores } = await makeFleet(2);
+    canaries.forEach((c) => c.start());
+    await until(() => canaries.filter((c) => c.isLeader()).length === 1);
+    const leader = canaries.findIndex((c) => c.isLeader());
+    const other = canaries[1 - leader]!;
+    const t0 = Date.now();
+    await stores[leader]!.close(); // its connection is gone: no renewal, no release (a crash, as far as Redis knows)
+    await until(() => other.isLeader(), LEASE_MS * 3);
+    const took = Date.now() - t0;
+    expect(took).toBeLessThanOrEqual(2 * LEASE_MS); // TTL + a third in theory; slack for a loaded machine
+  });
+
   it('racing iterations never apply a step twice or skip one (CAS fencing)', async () => {
     const { canaries, history } = await makeFleet(3);
     await Promise.all(canaries.map((c) => c.load()));
