@@ -130,12 +130,15 @@ function parseWait(v: string | boolean): number {
   throw new UsageError(`--wait takes a duration such as 10s or 2m, got '${String(v)}'`);
 }
 
-/** Polls the state until the request `id` is gone (applied or replaced); undefined after `ms`. */
+/**
+ * Polls the state until the request `id` is gone (applied or replaced) and the rollout is not mid-promotion
+ * (a promote passes through Promoting on its way to Succeeded); undefined after `ms`.
+ */
 async function waitApplied(store: Store, name: string, id: string | undefined, ms: number): Promise<RolloutStateEntry | undefined> {
   const until = Date.now() + ms;
   for (;;) {
     const cur = await readState(store, name);
-    if (cur && cur.doc.requestedAction?.id !== id) return { ...cur.doc, version: cur.version };
+    if (cur && cur.doc.requestedAction?.id !== id && cur.doc.phase !== 'Promoting') return { ...cur.doc, version: cur.version };
     if (Date.now() >= until) return undefined;
     await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, until - Date.now()))));
   }

@@ -48,7 +48,25 @@ async function watch(s: Session, o: WatchOptions): Promise<void> {
     out.raw(`${live ? CLEAR : ''}${head}\n${rolloutsTable(out, rows)}\n${live ? '' : '\n'}`);
   };
 
-  draw(await listRolloutStates(store)); // a store that cannot be read now fails the command (exit 1)
+  // Ctrl-C ends the watch cleanly from the first moment (before the first table is drawn, too)
+  let end = (): void => {};
+  const ended = new Promise<void>((resolve) => {
+    end = () => {
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      resolve();
+    };
+  });
+  if (!o.once) {
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  }
+  try {
+    draw(await listRolloutStates(store)); // a store that cannot be read now fails the command (exit 1)
+  } catch (err) {
+    end();
+    throw err;
+  }
   if (o.once) return;
 
   let busy = false;
@@ -86,17 +104,9 @@ async function watch(s: Session, o: WatchOptions): Promise<void> {
     }, 50);
   });
   const tick = setInterval(() => void refresh(), intervalMs);
-  await new Promise<void>((resolve) => {
-    const end = (): void => {
-      process.off('SIGINT', end);
-      process.off('SIGTERM', end);
-      if (limit) clearTimeout(limit);
-      resolve();
-    };
-    const limit = forMs === undefined ? undefined : setTimeout(end, forMs);
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
-  });
+  const limit = forMs === undefined ? undefined : setTimeout(end, forMs);
+  await ended;
+  if (limit) clearTimeout(limit);
   unwatch();
   clearInterval(tick);
   if (debounce) clearTimeout(debounce);
