@@ -134,6 +134,10 @@ export class AdminApp {
     const view: View = { base: req.base, token: this.#csrf.token(session.id), title: this.options.title, now: this.#delivery.context.clock.now() };
     if (route === 'method') return text(405, `Method ${method} not allowed here`, { Allow: segments.length === 0 || ['events', 'assets', 'experiments', 'shadows'].includes(segments[0]!) || segments.length === 1 ? 'GET, HEAD' : 'GET, HEAD, POST' });
     if (route === undefined) return htmlPage(req, view, notFound(`Nothing at '${req.path}'.`), 404, cookie);
+    if ((route.kind === 'page' || route.kind === 'write') && !this.#delivery.context.isReady()) {
+      // writes wait for ready() and results need the snapshot: answer now instead of hanging the request
+      return htmlPage(req, view, errorContent('Not ready', 'The delivery is not ready yet: the service has not called (or finished) delivery.ready(). Reload in a moment.'), 503, { ...cookie, 'Retry-After': '5' });
+    }
     switch (route.kind) {
       case 'redirect':
         return redirect(`${req.base}/${route.to}`, 302);

@@ -25,6 +25,14 @@ function fromObject(o: unknown): FormData {
   return out;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return text.trim() ? (JSON.parse(text) as unknown) : {};
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
 function fromUrlEncoded(text: string): FormData {
   const out: FormData = Object.create(null) as FormData;
   for (const [k, v] of new URLSearchParams(text)) out[k] = v;
@@ -71,19 +79,12 @@ export async function readForm(req: AdminRequest, limit: number): Promise<FormDa
     // a host body parser (express.urlencoded / express.json, koa-bodyparser) consumed the stream already
     const pre = req.parsedBody;
     if (pre !== null && typeof pre === 'object' && !Buffer.isBuffer(pre)) return fromObject(pre);
-    if (typeof pre === 'string') return type === 'application/json' ? fromObject(JSON.parse(pre) as unknown) : fromUrlEncoded(pre);
+    if (typeof pre === 'string') return type === 'application/json' ? fromObject(parseJson(pre)) : fromUrlEncoded(pre);
     return Object.create(null) as FormData;
   }
   if (type === 'application/x-www-form-urlencoded') return fromUrlEncoded(await readLimited(req, limit));
   if (type === 'application/json') {
-    const text = await readLimited(req, limit);
-    let parsed: unknown;
-    try {
-      parsed = text.trim() ? JSON.parse(text) : {};
-    } catch {
-      throw new HttpError(400, 'the body is not valid JSON');
-    }
-    return fromObject(parsed);
+    return fromObject(parseJson(await readLimited(req, limit)));
   }
   if (type === '' && Number(req.headers['content-length'] ?? 0) === 0) return Object.create(null) as FormData;
   throw new HttpError(415, 'send application/x-www-form-urlencoded or application/json');

@@ -317,6 +317,22 @@ export function describeAdminHttp(framework: string, mount: Mount): void {
       expect((await client.get(`${m.base}/experiments`)).text).toMatch(/badge bad">SRM/);
     });
 
+    it('answers 503 instead of hanging while the delivery is not ready, and 400 for malformed JSON', async () => {
+      const d = createDelivery({ clock: createManualClock(START) });
+      const { m, client } = await setup({ insecure: true }, d);
+      const r = await client.get(`${m.base}/experiments`);
+      expect(r.status).toBe(503);
+      expect(r.text).toMatch(/delivery\.ready\(\)/);
+      await d.ready();
+      const token = tokenOf((await client.get(`${m.base}/flags`)).text);
+      const bad = await fetch(`${m.origin}${m.base}/flags/x/toggle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: m.origin, cookie: `pd_admin_session=${client.cookies.get('pd_admin_session')}`, 'x-csrf-token': token },
+        body: '{nope',
+      });
+      expect(bad.status).toBe(400);
+    });
+
     it('serves only the <main> content to the live-refresh request', async () => {
       const { m, client } = await setup();
       const r = await client.get(`${m.base}/flags`, { 'x-pd-fragment': '1' });
