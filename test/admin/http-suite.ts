@@ -333,6 +333,41 @@ export function describeAdminHttp(framework: string, mount: Mount): void {
       expect(bad.status).toBe(400);
     });
 
+    it("samples the experiment's cumulative rate on the delivery's clock and draws one point per sample", async () => {
+      const { delivery: d, clock } = await flagsDelivery();
+      const { m, client } = await setup({ insecure: true, historyInterval: '1m' }, d);
+      await d.experiments.put({ key: 'e', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: [{ key: 'buy', type: 'binomial' }] });
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 50; i++) {
+          const u = { userId: `r${round}-${i}` };
+          if (d.experiments.assign('e', u).variant && i % (round + 2) === 0) d.experiments.track('e', u, 'buy');
+        }
+        await d.flush();
+        await clock.advanceAsync(60_000);
+      }
+      const svg = /<figure class="chart">[\s\S]*?<\/figure>/.exec((await client.get(`${m.base}/experiments/e`)).text)![0];
+      expect(svg.match(/<circle /g)).toHaveLength(6); // 3 samples x 2 variants (the page view replaces the last sample)
+      expect(svg).toMatch(/<title>a: \d+\.\d%<\/title>/);
+    });
+
+    it('draws the weight timeline from the store and stops its timers on close()', async () => {
+      const { delivery: d, clock } = await flagsDelivery();
+      const pendingBefore = clock.pending();
+      const { m, client } = await setup({ insecure: true }, d);
+      expect(clock.pending()).toBe(pendingBefore + 1); // the results sampler
+      const c = d.rollouts.canary({ name: 'tl', stable: () => 1, canary: () => 2, analysis: { interval: '1m', threshold: 2, stepWeights: [10, 30], metrics: [] } });
+      await c.runAnalysis();
+      await clock.advanceAsync(30_000);
+      await c.runAnalysis();
+      const card = /<section class="card" id="rollout-tl"[\s\S]*?<\/section>/.exec((await client.get(`${m.base}/rollouts`)).text)![0];
+      expect(card.match(/<circle /g)!.length).toBeGreaterThanOrEqual(2);
+      expect(card).toContain('<title>weight %: 30%</title>');
+      expect(card).toContain('<title>weight %: 10%</title>');
+      const running = clock.pending();
+      await m.close();
+      expect(clock.pending()).toBe(running - 1); // the sampler is gone
+    });
+
     it('serves only the <main> content to the live-refresh request', async () => {
       const { m, client } = await setup();
       const r = await client.get(`${m.base}/flags`, { 'x-pd-fragment': '1' });
