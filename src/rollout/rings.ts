@@ -2,7 +2,6 @@
 // the first ring whose audience conditions or percentage it matches; it runs `next` when that ring is open.
 // State: `weight` is the number of open rings (0: everyone on stable). With an analysis the machine opens one ring
 // per passing iteration and closes them all on failure; without one, advance() and rollback() are manual.
-import { bucket } from '../core/bucket.js';
 import type { DeliveryContext } from '../core/context.js';
 import { DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
 import type { FlagClient } from '../flags/client.js';
@@ -12,6 +11,7 @@ import { validateConditions } from '../flags/validate.js';
 import { forcedRollback, manualAnalysis, RolloutController, type Change } from './controller.js';
 import type { CanaryMetrics } from './iteration.js';
 import { checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
+import { makeBucketer } from './router.js';
 import type { RolloutStateDoc } from './state-doc.js';
 import type { Handler, Ring, RingEvents, RingOptions, RingStatus } from './types.js';
 import type { ResolvedAnalysis } from './validate.js';
@@ -86,6 +86,8 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   readonly #metrics: CanaryMetrics;
   readonly #flags: FlagClient | undefined;
   readonly #automatic: boolean;
+  /** bucket(name, unit), computed from the precomputed CRC of the salt. */
+  readonly #bucket: (unit: string) => number;
   #open = 0;
   #segments: Map<string, SegmentDefinition> | undefined;
   readonly #onSegment = (): void => {
@@ -114,6 +116,7 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
     this.#metrics = windows;
     this.#flags = flags;
     this.#automatic = analysis !== undefined;
+    this.#bucket = makeBucketer(opts.name);
     flags?.on('segmentChange', this.#onSegment);
   }
 
@@ -134,7 +137,7 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
     for (let i = 0; i < limit; i++) {
       const r = this.#rings[i]!;
       if (r.threshold >= 100_000) return i;
-      if (r.threshold > 0 && unit !== undefined && bucket(this.name, unit) < r.threshold) return i;
+      if (r.threshold > 0 && unit !== undefined && this.#bucket(unit) < r.threshold) return i;
       if (r.audience && conditionsMatch(r.audience, ctx, this.#segmentMap())) return i;
     }
     return -1;
