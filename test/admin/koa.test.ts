@@ -41,4 +41,32 @@ describe('adminRouter (koa specifics)', () => {
       await delivery.close();
     }
   });
+
+  it('honours ctx.mountPath (what koa-mount sets) in every link', async () => {
+    const { delivery } = await flagsDelivery();
+    const app = new Koa();
+    const router = adminRouter(delivery, { insecure: true });
+    // koa-mount's behaviour, inline (the package is not a dependency): strip the prefix, set ctx.mountPath
+    app.use(async (ctx, next) => {
+      if (!ctx.path.startsWith('/ops/')) return next();
+      const original = ctx.path;
+      ctx.path = ctx.path.slice('/ops'.length);
+      (ctx as unknown as { mountPath: string }).mountPath = '/ops';
+      try {
+        await router(ctx, next);
+      } finally {
+        ctx.path = original;
+      }
+    });
+    const s = await listen(createServer(app.callback()));
+    try {
+      const page = await new Client(s.url).get('/ops/flags');
+      expect(page.status).toBe(200);
+      for (const u of urlsOf(page.text)) expect(u.startsWith('/ops/')).toBe(true);
+    } finally {
+      router.close();
+      await s.close();
+      await delivery.close();
+    }
+  });
 });
