@@ -86,37 +86,40 @@ export class AdminApp {
     }
   }
 
-  #route(segments: string[], method: string, query: URLSearchParams): Route | 'method' | undefined {
+  /** The route, `{ allow }` when the path exists but not for this method, or undefined. */
+  #route(segments: string[], method: string, query: URLSearchParams): Route | { allow: string } | undefined {
     const h = this.#handlers;
     const [a, b, c, extra] = segments;
     const get = method === 'GET' || method === 'HEAD';
     const post = method === 'POST';
+    const GET = { allow: 'GET, HEAD' };
+    const POST = { allow: 'POST' };
     if (extra !== undefined) return undefined;
-    if (a === undefined) return get ? { kind: 'redirect', to: 'flags' } : 'method';
+    if (a === undefined) return get ? { kind: 'redirect', to: 'flags' } : GET;
     if (a === 'assets' && c === undefined && (b === 'admin.css' || b === 'admin.js')) {
-      if (!get) return 'method';
+      if (!get) return GET;
       return b === 'admin.css' ? { kind: 'asset', type: 'text/css; charset=utf-8', body: ADMIN_CSS } : { kind: 'asset', type: 'text/javascript; charset=utf-8', body: ADMIN_JS };
     }
-    if (a === 'events' && b === undefined) return get ? { kind: 'events' } : 'method';
+    if (a === 'events' && b === undefined) return get ? { kind: 'events' } : GET;
     if (a === 'flags') {
-      if (b === undefined) return get ? { kind: 'page', render: (v) => h.flags(v, query.get('q') ?? '') } : 'method';
+      if (b === undefined) return get ? { kind: 'page', render: (v) => h.flags(v, query.get('q') ?? '') } : GET;
       if (c === undefined) {
         if (get) return { kind: 'page', render: (v) => h.flag(v, b) };
-        return post ? { kind: 'write', run: (v, f) => h.editFlag(v, b, f) } : 'method';
+        return post ? { kind: 'write', run: (v, f) => h.editFlag(v, b, f) } : { allow: 'GET, HEAD, POST' };
       }
-      if (c === 'toggle') return post ? { kind: 'write', run: (v, f) => h.toggle(v, b, f) } : 'method';
+      if (c === 'toggle') return post ? { kind: 'write', run: (v, f) => h.toggle(v, b, f) } : POST;
       return undefined;
     }
     if (a === 'experiments' && c === undefined) {
-      if (!get) return 'method';
+      if (!get) return GET;
       return b === undefined ? { kind: 'page', render: (v) => h.experiments(v) } : { kind: 'page', render: (v) => h.experiment(v, b, query.get('metric')) };
     }
     if (a === 'rollouts') {
-      if (b === undefined) return get ? { kind: 'page', render: (v) => h.rollouts(v) } : 'method';
-      if (c === 'action') return post ? { kind: 'write', run: (v, f) => h.rolloutAction(v, b, f) } : 'method';
+      if (b === undefined) return get ? { kind: 'page', render: (v) => h.rollouts(v) } : GET;
+      if (c === 'action') return post ? { kind: 'write', run: (v, f) => h.rolloutAction(v, b, f) } : POST;
       return undefined;
     }
-    if (a === 'shadows' && b === undefined) return get ? { kind: 'page', render: (v) => h.shadows(v) } : 'method';
+    if (a === 'shadows' && b === undefined) return get ? { kind: 'page', render: (v) => h.shadows(v) } : GET;
     return undefined;
   }
 
@@ -132,7 +135,7 @@ export class AdminApp {
     const session = this.#csrf.session(req);
     const cookie: Record<string, string | string[]> = session.setCookie ? { 'Set-Cookie': session.setCookie } : {};
     const view: View = { base: req.base, token: this.#csrf.token(session.id), title: this.options.title, now: this.#delivery.context.clock.now() };
-    if (route === 'method') return text(405, `Method ${method} not allowed here`, { Allow: segments.length === 0 || ['events', 'assets', 'experiments', 'shadows'].includes(segments[0]!) || segments.length === 1 ? 'GET, HEAD' : 'GET, HEAD, POST' });
+    if (route && 'allow' in route) return text(405, `Method ${method} not allowed here`, { Allow: route.allow });
     if (route === undefined) return htmlPage(req, view, notFound(`Nothing at '${req.path}'.`), 404, cookie);
     if ((route.kind === 'page' || route.kind === 'write') && !this.#delivery.context.isReady()) {
       // writes wait for ready() and results need the snapshot: answer now instead of hanging the request

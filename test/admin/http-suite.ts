@@ -242,7 +242,10 @@ export function describeAdminHttp(framework: string, mount: Mount): void {
       expect((await client.get(`${m.base}/flags/nope`)).status).toBe(404);
       expect((await client.get(`${m.base}/whatever`)).status).toBe(404);
       const token = tokenOf((await client.get(`${m.base}/flags`)).text);
-      expect((await client.post(`${m.base}/shadows`, { _csrf: token })).status).toBe(405);
+      const wrong = await client.post(`${m.base}/shadows`, { _csrf: token });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+      expect((await client.get(`${m.base}/flags/dark-mode/toggle`)).headers.get('allow')).toBe('POST');
       const r = await client.post(`${m.base}/flags/nope/toggle`, { _csrf: token, enabled: 'true' });
       expect(r.status).toBe(404);
     });
