@@ -43,6 +43,9 @@ export function isGuardedServe(serve: Serve | undefined, variant: string, offVar
 const describeServe = (s: Serve | undefined): string =>
   !s ? "{ variant: 'on' } (the default)" : 'split' in s ? s.split.map((e) => `${e.variant} ${e.weight}`).join(' / ') : `{ variant: '${s.variant}' }`;
 
+/** The guarded rollout as API.md names it. */
+export type GuardedRollout = GuardedFlagRollout;
+
 /** The flag was edited outside the rollout (or cannot take the split): the rollout pauses with this message. */
 class FlagConflict extends Error {}
 

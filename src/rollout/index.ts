@@ -5,7 +5,7 @@ export type { Canary, ManagedRollout } from './canary.js';
 export type { BlueGreen } from './blue-green.js';
 export { SwitchRefusedError } from './blue-green.js';
 export type { RingRollout } from './rings.js';
-export type { GuardedFlagRollout } from './guarded-flag.js';
+export type { GuardedFlagRollout, GuardedRollout } from './guarded-flag.js';
 export { progressiveRollout, type ProgressiveRolloutConfig } from './presets.js';
 export { requestRolloutAction, type RequestActionOptions } from './commands.js';
 export { listRolloutStates, type RolloutStateEntry } from './state.js';

@@ -1,5 +1,8 @@
 // delivery.rollouts.status() and the Prometheus gauges over every kind of rollout; the store view of them.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { GuardedRollout, RingRollout } from '../../src/index.js';
+import type { BlueGreen } from '../../src/rollout/blue-green.js';
+import type { RolloutStatus } from '../../src/rollout/types.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { listRolloutStates } from '../../src/rollout/state.js';
 import { MIN, setup, type Env } from './helpers.js';
@@ -96,5 +99,20 @@ describe('rollouts.status()', () => {
     } finally {
       await other.delivery.close();
     }
+  });
+
+  it('types: handlers fix Req and Res; status() shapes per kind', async () => {
+    env = await setup();
+    const { bg, rings, guarded } = await fleetOfKinds(env);
+    expectTypeOf(bg).toEqualTypeOf<BlueGreen<number, number>>();
+    expectTypeOf(bg.call).parameter(0).toEqualTypeOf<number>();
+    expectTypeOf(bg.call).returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf(bg.active()).toEqualTypeOf<'blue' | 'green'>();
+    expectTypeOf(rings).toEqualTypeOf<RingRollout<number, number>>();
+    expectTypeOf(rings.route).returns.toEqualTypeOf<'stable' | 'next'>();
+    expectTypeOf(rings.status()).toMatchTypeOf<RolloutStatus & { ring?: string }>();
+    expectTypeOf(guarded).toEqualTypeOf<GuardedRollout>();
+    expectTypeOf(guarded.runAnalysis).returns.resolves.toEqualTypeOf<RolloutStatus>();
+    expectTypeOf(env.delivery.rollouts.status()).toEqualTypeOf<RolloutStatus[]>();
   });
 });
