@@ -41,7 +41,7 @@ ${BUTTONS.map((b) => {
   const why = r.refusals[b.action];
   return html`<button type="submit" name="action" value="${b.action}" class="${b.cls}" data-testid="${b.action}-${r.name}"${why ? html` disabled title="${why}"` : ''}${b.confirm ? html` data-confirm="${b.confirm}"` : ''}>${b.label}</button>`;
 })}
-<input type="text" name="reason" placeholder="reason (optional, shown in the rollout's message)" aria-label="reason" maxlength="200"></form>`;
+<input type="text" name="reason" placeholder="reason (optional)" aria-label="reason" maxlength="200"></form>`;
 }
 
 function card(view: View, r: RolloutView, windowLabel: string): Html {
