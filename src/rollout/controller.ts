@@ -10,7 +10,7 @@ import type { ManagedRollout } from './canary.js';
 import { carryOut, runEffects, type CanaryMetrics, type IterationDeps } from './iteration.js';
 import { forcedRollback, kindActionRefusal } from './kind-actions.js';
 import { LeaderLease } from './leader.js';
-import { actionRefusal, plan, transition, type Effect, type Input, type MachineConfig } from './machine.js';
+import { plan, transition, type Effect, type Input, type MachineConfig } from './machine.js';
 import { initialDoc, parseDoc, type RolloutStateDoc } from './state-doc.js';
 import { readState, writeState, type VersionedDoc } from './state.js';
 import type { RolloutAction, RolloutKind, RolloutStatus } from './types.js';
@@ -242,7 +242,8 @@ export abstract class RolloutController<E extends Record<string, (...args: never
 
   /** How a requested action (CLI, admin) applies; clears the request. 'abort' rolls back (for blue-green and rings also after success). */
   protected requestedChange(s: RolloutStateDoc, action: RolloutAction, reason: string | null): Change | undefined {
-    if (action === 'abort' && kindActionRefusal(s, action) === undefined) {
+    if (kindActionRefusal(s, action) !== undefined) return { state: { ...s, requestedAction: null, generation: s.generation + 1 }, effects: [] };
+    if (action === 'abort') {
       const c = forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
       return { state: { ...c.state, requestedAction: null }, effects: c.effects };
     }
@@ -287,7 +288,7 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     await this.load();
     await this.enqueue(async () => {
       await this.mutate((s) => {
-        const refusal = actionRefusal(s.phase, action);
+        const refusal = kindActionRefusal(s, action);
         if (refusal) throw new DeliveryError(`cannot ${action} ${this.kind} '${this.name}': ${refusal}`, 'INVALID_STATE');
         return this.machineChange(s, { type: 'action', action, reason: reason ?? null });
       });

@@ -12,8 +12,16 @@ export function rollsBackAfterSuccess(doc: RolloutStateDoc, action: RolloutActio
   return doc.kind === 'rings' && doc.weight > 0;
 }
 
-/** Why `action` cannot apply to `doc` (undefined when it can). */
+/**
+ * Why `action` cannot apply to `doc` (undefined when it can). A blue-green can only be aborted (rolled back) while a
+ * switch is in effect, and promoted, paused or resumed only while its post-switch analysis runs.
+ */
 export function kindActionRefusal(doc: RolloutStateDoc, action: RolloutAction): string | undefined {
+  if (doc.kind === 'blueGreen') {
+    const switched = doc.weight >= 100 && doc.data?.from !== doc.data?.to;
+    if (action === 'abort') return switched ? undefined : 'nothing to roll back: no switch is in effect';
+    if (!switched || doc.phase === 'Initialized') return `no post-switch analysis is running (phase ${doc.phase})`;
+  }
   return rollsBackAfterSuccess(doc, action) ? undefined : actionRefusal(doc.phase, action);
 }
 

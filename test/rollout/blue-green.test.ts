@@ -351,6 +351,26 @@ describe('blue-green state in the store', () => {
   });
 });
 
+describe('blue-green actions that do not apply', () => {
+  it('promote, pause and resume need a running post-switch analysis; abort needs a switch to undo', async () => {
+    const e = await env();
+    const bg = make(e, { postSwitchAnalysis: analysis() });
+    await bg.load();
+    await expect(bg.promote()).rejects.toThrow("cannot promote blueGreen 'api': no post-switch analysis is running (phase Initialized)");
+    await expect(bg.pause()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(requestRolloutAction(e.store, 'api', 'promote')).rejects.toThrow(/no post-switch analysis is running/);
+    await expect(requestRolloutAction(e.store, 'api', 'abort')).rejects.toThrow(/nothing to roll back/);
+    await bg.switch();
+    await bg.pause();
+    expect(bg.status().phase).toBe('Paused');
+    await requestRolloutAction(e.store, 'api', 'resume', { clock: e.clock });
+    await until(() => bg.status().phase === 'Progressing');
+    await bg.rollback();
+    await expect(requestRolloutAction(e.store, 'api', 'pause')).rejects.toThrow(/no post-switch analysis is running \(phase Failed\)/);
+    expect(bg.active()).toBe('blue');
+  });
+});
+
 describe('blue-green options', () => {
   it('lists every problem with its path', async () => {
     const x = await env();
