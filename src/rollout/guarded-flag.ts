@@ -156,17 +156,21 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
     return doc.phase === 'Progressing' || doc.phase === 'WaitingPromotion' || doc.phase === 'Promoting';
   }
 
-  /** Pauses on a human edit seen in the snapshot; writes a split that a crash left unwritten. */
+  /**
+   * Pauses on a human edit seen in the snapshot; writes a split that a crash or a store outage left unwritten
+   * (also the 0% of a rollback).
+   */
   async #reconcile(): Promise<void> {
     const cur = await this.current();
     const doc = cur.doc;
     const written = typeof doc.data?.written === 'number' ? doc.data.written : null;
-    if (!this.#watching(doc) || written === null) return;
-    const def = this.#flags.get(this.flag);
-    if (!def) return this.#conflict(`flag '${this.flag}' no longer exists`);
-    const off = def.offVariant ?? 'off';
-    if (!isGuardedServe(def.fallthrough, this.variant, off, written) && !isGuardedServe(def.fallthrough, this.variant, off, doc.weight)) {
-      return this.#conflict(this.#editedMessage(def, written));
+    if (this.#watching(doc) && written !== null) {
+      const def = this.#flags.get(this.flag);
+      if (!def) return this.#conflict(`flag '${this.flag}' no longer exists`);
+      const off = def.offVariant ?? 'off';
+      if (!isGuardedServe(def.fallthrough, this.variant, off, written) && !isGuardedServe(def.fallthrough, this.variant, off, doc.weight)) {
+        return this.#conflict(this.#editedMessage(def, written));
+      }
     }
     if (written !== doc.weight) await this.#sync(doc);
   }

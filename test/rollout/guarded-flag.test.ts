@@ -2,7 +2,7 @@
 // variant's metrics hold, goes back to 0% on failure, and a human edit in between pauses the rollout.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
-import { ValidationError } from '../../src/core/errors.js';
+import { StoreUnavailableError, ValidationError } from '../../src/core/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
 import { booleanFlag } from '../../src/flags/builders.js';
@@ -226,6 +226,37 @@ describe('guarded flag rollout', () => {
     expect(g.status().message).toContain("its fallthrough is { variant: 'off' }");
     expect(g.written()).toBe(10);
     expect((await inner.get('flags/checkout'))!.value).toMatchObject({ definition: { fallthrough: { variant: 'off' } } });
+  });
+
+  it('a rollback whose flag write hits a store outage is written at the next run, and the outage is reported', async () => {
+    const clock = createManualClock(1_700_000_000_000);
+    const inner = new MemoryStore({ clock });
+    let down = false;
+    const flaky = new Proxy(inner, {
+      get(t, p) {
+        if (p === 'put') {
+          return (key: string, ...rest: unknown[]) => {
+            if (down && key.startsWith('flags/')) return Promise.reject(new StoreUnavailableError('store down (test)'));
+            return (t.put as (...a: unknown[]) => Promise<number>).call(t, key, ...rest);
+          };
+        }
+        const v = Reflect.get(t, p, t) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    }) as Store;
+    const e = await env({ clock, store: flaky });
+    const g = await make(e);
+    await g.runAnalysis(); // 10%
+    down = true;
+    await g.abort('incident');
+    expect(g.status()).toMatchObject({ phase: 'Failed', weight: 0 });
+    expect(g.written()).toBe(10);
+    expect(fallthrough(e)).toEqual(guardedServe('on', 'off', 10));
+    expect(e.errors.length).toBe(1);
+    down = false;
+    await g.runAnalysis();
+    expect(fallthrough(e)).toEqual(guardedServe('on', 'off', 0));
+    expect(g.written()).toBe(0);
   });
 
   it('other edits of the flag (the kill switch, rules) are kept and do not conflict', async () => {
