@@ -1,7 +1,6 @@
 // Validation shared by blue-green, rings and guarded flag rollouts: names, handlers, checks, and an Analysis whose
 // step settings belong to the kind (steps, rings, iterations) rather than to the user's analysis block.
 import type { ValidationIssue } from '../core/errors.js';
-import type { MachineConfig } from './machine.js';
 import type { Analysis, Check } from './types.js';
 import { NAME_PATTERN, resolveAnalysis, type ResolvedAnalysis } from './validate.js';
 
@@ -70,9 +69,4 @@ export function resolveKindAnalysis(
   const resolved = resolveAnalysis({ ...a, ...inject }, own);
   for (const i of own) issues.push({ ...i, path: i.path.replace(/^analysis/, path) });
   return resolved;
-}
-
-/** A machine config for the kinds' step lists. */
-export function stepsConfig(steps: number[], base: MachineConfig): MachineConfig {
-  return { ...base, steps, stepWeight: 0, maxWeight: steps.at(-1) ?? 100, iterations: null };
 }

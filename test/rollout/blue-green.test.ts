@@ -12,12 +12,15 @@ import { MIN, setup, type Env } from './helpers.js';
 let server: Server;
 let base: string;
 const received: string[] = [];
+const bodies: unknown[] = [];
 const hanging: ServerResponse[] = [];
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
     req.on('end', () => {
+      if (data) bodies.push(JSON.parse(data));
       received.push(req.url ?? '');
       if (req.url === '/hang') return void hanging.push(res);
       const status = Number(/status=(\d+)/.exec(req.url ?? '')?.[1] ?? 200);
@@ -134,6 +137,7 @@ describe('blue-green routing and switching', () => {
     expect(bg.status().message).toContain('refused');
     expect(seen).toEqual([]);
     expect(received).toContain('/smoke?status=503');
+    expect(bodies).toContainEqual({ name: 'api', from: 'blue', to: 'green' });
   });
 
   it('an HTTP check that does not answer within timeoutMs fails the switch (clock-driven timeout)', async () => {

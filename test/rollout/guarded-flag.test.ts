@@ -1,5 +1,6 @@
 // Guarded flag rollouts on the manual clock and a memory store: the flag's split follows the steps while the
 // variant's metrics hold, goes back to 0% on failure, and a human edit in between pauses the rollout.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { StoreUnavailableError, ValidationError } from '../../src/core/errors.js';
@@ -324,6 +325,17 @@ describe('guarded split helpers', () => {
     expect(isGuardedServe({ variant: 'off' }, 'on', 'off', 0)).toBe(false);
     expect(isGuardedServe({ split: [{ variant: 'on', weight: 10 }, { variant: 'other', weight: 90 }] }, 'on', 'off', 10)).toBe(false);
     expect(guardedServe('on', 'off', 12.5, 'accountId')).toEqual({ split: [{ variant: 'on', weight: 12.5 }, { variant: 'off', weight: 87.5 }], bucketBy: 'accountId' });
+  });
+
+  it('a written split is always recognised as itself, and never as another percent (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }), (a, b) => {
+        const p = a / 1000;
+        const q = b / 1000;
+        const serve = guardedServe('on', 'off', p);
+        return isGuardedServe(serve, 'on', 'off', p) && (Math.abs(p - q) < 1e-3 || !isGuardedServe(serve, 'on', 'off', q));
+      }),
+    );
   });
 
   it('options: every problem with its path', async () => {
