@@ -172,16 +172,21 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
         return this.#conflict(this.#editedMessage(def, written));
       }
     }
-    if (written !== doc.weight) await this.#sync(doc);
+    if (written !== this.#percent(doc)) await this.#sync(doc);
   }
 
   #editedMessage(def: FlagDefinition, written: number): string {
     return `flag '${this.flag}' was edited outside the rollout: its fallthrough is ${describeServe(def.fallthrough)}, the rollout wrote ${describeServe(guardedServe(this.variant, def.offVariant ?? 'off', written))}; resume() to apply the rollout's ${this.doc.weight}% over it, or abort()`;
   }
 
+  /** The percent `doc` puts on the variant: its weight, capped at the last step (a direct CLI promote writes 100). */
+  #percent(doc: RolloutStateDoc): number {
+    return Math.min(doc.weight, this.analysis.machine.maxWeight);
+  }
+
   /** Writes the state's percent into the flag when it differs from the one written; a conflict pauses. */
   async #sync(doc: RolloutStateDoc): Promise<void> {
-    const target = doc.weight;
+    const target = this.#percent(doc);
     const written = typeof doc.data?.written === 'number' ? doc.data.written : null;
     if (written === target) return;
     // a recorded conflict is left alone until resume() adopts the flag (or for good once the rollout has ended)
@@ -207,7 +212,7 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
       return;
     }
     this.ctx.reporter.clear(`guardedFlag:${this.name}:flag`);
-    await this.mutate((s) => (s.weight === target && s.data?.written !== target ? { state: { ...s, data: { ...s.data, written: target }, generation: s.generation + 1 }, effects: [] } : undefined));
+    await this.mutate((s) => (this.#percent(s) === target && s.data?.written !== target ? { state: { ...s, data: { ...s.data, written: target }, generation: s.generation + 1 }, effects: [] } : undefined));
   }
 
   /** Pauses with `reason` (a Failed rollout keeps its phase and says the flag was left as it is). */

@@ -271,7 +271,7 @@ describe('guarded flag rollout', () => {
     expect(e.delivery.flags.get('checkout')).toMatchObject({ description: 'edited', fallthrough: guardedServe('on', 'off', 50) });
   });
 
-  it('a missing flag pauses with a message; abort() sets 0%; promote() jumps to the last step', async () => {
+  it('a missing flag pauses with a message; a promote (local, or direct from the CLI) ends at the last step', async () => {
     const e = await env();
     const missing = e.delivery.rollouts.guardedFlag({ name: 'ghost-rollout', flag: 'ghost', steps: [20], analysis: analysis() });
     await missing.runAnalysis();
@@ -280,10 +280,22 @@ describe('guarded flag rollout', () => {
 
     const g = await make(e, { steps: [5, 25, 60] });
     await g.runAnalysis();
-    await g.promote();
+    // a direct promote from the CLI writes Promoting at 100; the flag never goes beyond the last step
+    const seen: unknown[] = [];
+    e.delivery.flags.on('change', (_k, d) => seen.push(d?.fallthrough));
+    await requestRolloutAction(e.store, 'checkout', 'promote', { direct: true, clock: e.clock });
+    await g.runAnalysis();
     expect(g.status()).toMatchObject({ phase: 'Succeeded', weight: 60 });
     expect(fallthrough(e)).toEqual(guardedServe('on', 'off', 60));
+    expect(seen).toEqual([guardedServe('on', 'off', 60)]);
     await expect(g.abort()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+
+    await e.delivery.flags.put(booleanFlag('search-v2'));
+    const local = e.delivery.rollouts.guardedFlag({ flag: 'search-v2', steps: [10, 30], analysis: analysis() });
+    await local.runAnalysis();
+    await local.promote();
+    expect(local.status()).toMatchObject({ phase: 'Succeeded', weight: 30, message: "promoted: 30% of units on 'on'" });
+    expect(e.delivery.flags.get('search-v2')?.fallthrough).toEqual(guardedServe('on', 'off', 30));
   });
 
   it('abort() during the rollout writes 0%; a variant the flag lacks pauses', async () => {
