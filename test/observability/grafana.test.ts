@@ -1,6 +1,9 @@
 // docs/grafana-dashboard.json: importable shape (schemaVersion, gridPos, targets, template variables) and every
 // metric name in every PromQL expression is a series that a real delivery's metrics.prometheus() exports.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { seededRandom } from '../../src/core/random.js';
@@ -27,6 +30,15 @@ interface Dashboard {
   panels: Panel[];
   templating: { list: { name: string; type: string; query: unknown }[] };
 }
+
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
+
+/** The expression as Prometheus receives it once Grafana has substituted the variables. */
+const substituted = (expr: string): string =>
+  expr
+    .replace(/\$__rate_interval/g, '1m')
+    .replace(/\$__range/g, '1h')
+    .replace(/\$\{?(\w+)\}?/g, (_, v: string) => ({ target: 'checkout', name: '.*', new_version: 'canary', old_version: 'stable' })[v] ?? v);
 
 const dashboard = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as Dashboard;
 
@@ -163,5 +175,19 @@ describe('docs/grafana-dashboard.json', () => {
     // and the check can fail: a family that does not exist is caught
     expect(exported('progressive_delivery_canary_weight_bucket', ex)).toBe(false);
     expect(exported('http_requests', ex)).toBe(false);
+  });
+
+  it.skipIf(!hasPromtool)('every expression parses as PromQL (promtool check rules), variables substituted', () => {
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => substituted(t.expr)));
+    const dir = mkdtempSync(join(tmpdir(), 'pd-grafana-'));
+    try {
+      const rules = exprs.map((e, i) => `      - record: dashboard:expr_${i}\n        expr: ${JSON.stringify(e)}`).join('\n');
+      writeFileSync(join(dir, 'rules.yml'), `groups:\n  - name: dashboard\n    rules:\n${rules}\n`);
+      const r = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8', timeout: 20_000 });
+      expect(`${r.stdout}${r.stderr}`).toContain(`SUCCESS: ${exprs.length} rules found`);
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
