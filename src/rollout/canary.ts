@@ -247,7 +247,9 @@ export class Canary<Req, Res> extends Emitter<CanaryEvents> implements ManagedRo
       const cur = await this.#current();
       const t = transition(cur.doc, input, this.#analysis.machine, this.#ctx.clock.now());
       if (!t.changed && !clearRequest) return false;
-      const written = await this.#write(clearRequest ? { ...t.state, requestedAction: null } : { ...t.state, requestedAction: cur.doc.requestedAction }, cur.version);
+      const refused = !t.changed && input.type === 'action' ? actionRefusal(cur.doc.phase, input.action) : undefined;
+      const next = refused ? { ...t.state, message: `requested ${(input as { action: string }).action} not applied: ${refused}` } : t.state;
+      const written = await this.#write({ ...next, requestedAction: clearRequest ? null : cur.doc.requestedAction }, cur.version);
       if (!written) continue;
       await runEffects(t.effects, this.#deps);
       if (written.doc.phase === 'Promoting') await this.#iterate(written);

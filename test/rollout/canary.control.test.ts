@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/core/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
-import { listRolloutStates } from '../../src/rollout/state.js';
+import { listRolloutStates, updateState } from '../../src/rollout/state.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { MIN, makeCanary, setup, traffic, watchEvents, type Env } from './helpers.js';
 
@@ -208,6 +208,18 @@ describe('state in the store', () => {
     await expect(requestRolloutAction(cli, 'checkout', 'promote')).rejects.toMatchObject({ code: 'INVALID_STATE' });
     await expect(requestRolloutAction(cli, 'nope', 'abort')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(requestRolloutAction(cli, 'checkout', 'explode' as never)).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('a request that no longer applies is cleared with a message saying why', async () => {
+    const env = await open();
+    const c = makeCanary(env, { stepWeight: 10, metrics: [okQuery] });
+    await c.load();
+    await c.runAnalysis();
+    // a resume requested while it was paused, arriving after someone else resumed it
+    await updateState(env.store, 'checkout', (cur) => cur && { ...cur.doc, requestedAction: { id: 'x', action: 'resume', reason: null, requestedAt: 0, requestedBy: 'cli' } });
+    await env.clock.advanceAsync(10);
+    expect(c.status()).toMatchObject({ phase: 'Progressing', weight: 10, message: 'requested resume not applied: the rollout is Progressing, not Paused: nothing to resume' });
+    expect((await listRolloutStates(env.store))[0]?.requestedAction).toBeNull();
   });
 
   it('direct requests apply at once by compare-and-set when no instance runs the rollout', async () => {
