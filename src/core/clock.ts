@@ -5,9 +5,12 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** The real clock: `Date.now()` and unref'd timers. */
+/**
+ * The real clock: epoch milliseconds with sub-millisecond resolution (the process's time origin plus the monotonic
+ * `performance.now()`, so in-process durations shorter than 1 ms are measured, not rounded to 0) and unref'd timers.
+ */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.timeOrigin + performance.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref?.();
