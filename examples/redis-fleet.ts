@@ -50,6 +50,7 @@ const rows = new Map<number, Row>();
 const children: ChildProcess[] = [];
 const workerFile = fileURLToPath(new URL('./redis-fleet-worker.ts', import.meta.url));
 let onMessage: () => void = () => {};
+let failure: string | undefined; // a worker that died early: stop waiting
 const exited: Promise<void>[] = [];
 
 for (let w = 1; w <= WORKERS; w++) {
@@ -58,9 +59,10 @@ for (let w = 1; w <= WORKERS; w++) {
   children.push(child);
   exited.push(
     new Promise((resolve) =>
-      child.once('exit', (code) => {
+      child.once('close', (code) => {
         const row = rows.get(w);
         if (row) row.exitCode = code;
+        if (!row?.done) failure ??= `worker ${w} exited early (code ${code}) before reporting`;
         resolve();
         onMessage();
       }),
@@ -91,6 +93,11 @@ const until = (what: string, cond: () => boolean) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), Math.max(0, DEADLINE_MS - (Date.now() - started)));
     onMessage = () => {
+      if (failure) {
+        clearTimeout(timer);
+        reject(new Error(failure));
+        return;
+      }
       if (!cond()) return;
       clearTimeout(timer);
       resolve();
