@@ -81,7 +81,7 @@ await delivery.ready();
 
 // Which state writes of the rollout this process made: only the lease holder runs the analysis, so only it writes
 // the steps (any process may write the initial document when it registers the canary first).
-const myId = delivery.context.instanceId;
+const myId = delivery.instanceId;
 let analysisWrites = 0;
 const unwatch = store.watch('rollouts/checkout', (c) => {
   const doc = c.value as { updatedBy?: unknown; phase?: unknown } | undefined;

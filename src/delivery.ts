@@ -144,6 +144,11 @@ export class Delivery extends Emitter<DeliveryEvents> {
     this.removeAll();
   }
 
+  /** This instance's unique id: the owner name of its leases and the author recorded in rollout state it writes. */
+  get instanceId(): string {
+    return this.#ctx.instanceId;
+  }
+
   /** @internal for adapters (middleware, OpenFeature, admin) that need the shared context. */
   get context(): DeliveryContext {
     return this.#ctx;
