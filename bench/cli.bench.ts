@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Socket } from 'node:net';
 import { build } from 'tsup';
 import { RedisStore } from '../src/store/redis.js';
 import { encode } from '../src/flags/codec.js';
 import { percentile, table } from './harness.js';
+import { openBenchRedis } from './redis.js';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 5 : 20;
@@ -35,32 +35,26 @@ function time(args: string[]): number[] {
 
 const row = (name: string, ms: number[]): (string | number)[] => [name, percentile(ms, 50).toFixed(0), percentile(ms, 90).toFixed(0)];
 
-const redisUp = await new Promise<boolean>((res) => {
-  const s = new Socket();
-  s.setTimeout(300, () => (s.destroy(), res(false)));
-  s.once('error', () => res(false));
-  s.connect(6379, '127.0.0.1', () => (s.destroy(), res(true)));
-});
+const redis = await openBenchRedis('Redis rows skipped');
 
 const rows: (string | number)[][] = [row('--help (start-up only)', time(['--help']))];
-if (redisUp) {
+if (redis) {
   for (const n of [10, 1000]) {
     const prefix = `bench-cli:${process.pid}:${n}:`;
-    const store = new RedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+    const store = new RedisStore({ url: redis.url, prefix });
     await store.get('flags/none'); // connected before the burst of writes
     await Promise.all(Array.from({ length: n }, (_, i) => store.put(`flags/f${i}`, encode({ key: `f${i}`, enabled: true, fallthrough: { split: [{ variant: 'on', weight: 20 }, { variant: 'off', weight: 80 }] } }))));
-    const g = ['--redis', 'redis://127.0.0.1:6379', '--prefix', prefix];
+    const g = ['--redis', redis.url, '--prefix', prefix];
     rows.push(row(`flags list --json (${n} flags)`, time([...g, 'flags', 'list', '--json'])));
     rows.push(row(`flags disable f0 (${n} flags; writes once, then no-op)`, time([...g, 'flags', 'disable', 'f0'])));
     const doc = spawnSync(process.execPath, [cli, ...g, 'flags', 'export'], { encoding: 'utf8' }).stdout;
     const file = join(dir, `doc-${n}.json`);
     writeFileSync(file, doc);
     rows.push(row(`flags import --dry-run (${n} flags)`, time([...g, 'flags', 'import', file, '--dry-run'])));
-    for (const e of await store.list('')) await store.delete(e.key);
     await store.close();
+    await redis.deleteKeys(prefix); // raw keys: the store's delete keeps a version tombstone
   }
-} else {
-  console.log('(no Redis on 127.0.0.1:6379: Redis rows skipped)');
+  redis.close();
 }
 table(`CLI process wall time, ms over ${runs} runs (node ${process.version})`, ['command', 'p50', 'p90'], rows);
 rmSync(dir, { recursive: true, force: true });

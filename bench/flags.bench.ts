@@ -12,6 +12,7 @@ import { FlagClient } from '../src/flags/client.js';
 import { evaluate } from '../src/flags/evaluate.js';
 import type { EvaluationContext, FlagDefinition } from '../src/flags/types.js';
 import { fmt, measure, measureAsync, percentile, table, type BenchResult } from './harness.js';
+import { openBenchRedis, redact } from './redis.js';
 
 const N = 100_000;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -273,25 +274,9 @@ for (const r of runners) await r.close?.();
 await redisPropagation();
 
 async function redisPropagation(): Promise<void> {
-  let RedisStore: typeof import('../src/store/redis.js').RedisStore;
-  let Redis: typeof import('ioredis').Redis;
-  try {
-    ({ RedisStore } = await import('../src/store/redis.js'));
-    ({ Redis } = await import('ioredis'));
-  } catch {
-    console.log('\n(skipped Redis propagation: RedisStore not available)');
-    return;
-  }
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch {
-    console.log(`\n(skipped Redis propagation: no Redis at ${url})`);
-    probe.disconnect();
-    return;
-  }
+  const redis = await openBenchRedis('skipped Redis propagation');
+  if (!redis) return;
+  const { url, RedisStore } = redis;
   const prefix = `bench-flags:${process.pid}:${Date.now()}:`;
   const sa = new RedisStore({ url, prefix });
   const sb = new RedisStore({ url, prefix });
@@ -312,8 +297,7 @@ async function redisPropagation(): Promise<void> {
   await b.close();
   await sa.close();
   await sb.close();
-  const keys = await probe.keys(`${prefix}*`);
-  if (keys.length) await probe.del(...keys);
-  probe.disconnect();
-  table(`Redis change propagation, delivery A put -> delivery B 'change' (${rounds} rounds, ${url.replace(/\/\/.*@/, '//')})`, ['p50 ms', 'p90 ms', 'p99 ms', 'max ms'], [[percentile(delays, 50), percentile(delays, 90), percentile(delays, 99), Math.max(...delays)]]);
+  await redis.deleteKeys(prefix);
+  redis.close();
+  table(`Redis change propagation, delivery A put -> delivery B 'change' (${rounds} rounds, ${redact(url)})`, ['p50 ms', 'p90 ms', 'p99 ms', 'max ms'], [[percentile(delays, 50), percentile(delays, 90), percentile(delays, 99), Math.max(...delays)]]);
 }

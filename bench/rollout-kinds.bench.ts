@@ -1,11 +1,12 @@
 // Blue-green and ring hot paths: blueGreen.call() and rings.call() against calling the handler directly,
 // rings.route() per ring kind (audience conditions, percentage, both), and, when a Redis answers on
 // 127.0.0.1:6379, how fast a blue-green switch reaches every instance of a three-instance fleet (goal: 100 ms).
-import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../src/core/random.js';
 import { createDelivery } from '../src/delivery.js';
 import type { Ring } from '../src/rollout/types.js';
-import { measure, measureAsync, percentile, printResults, table, type BenchResult } from './harness.js';
+import { measureConvergence, printConvergence } from './convergence.js';
+import { measure, measureAsync, printResults, table, type BenchResult } from './harness.js';
+import { openBenchRedis } from './redis.js';
 
 type Req = { user: string; groups: string[] };
 const users: Req[] = Array.from({ length: 4096 }, (_, i) => ({ user: `user-${i}`, groups: i % 40 === 0 ? ['employees'] : i % 7 === 0 ? ['beta'] : [] }));
@@ -44,53 +45,31 @@ async function hotPaths(): Promise<void> {
 }
 
 async function convergence(): Promise<void> {
-  let RedisStore: typeof import('../src/store/redis.js').RedisStore;
-  let Redis: typeof import('ioredis').Redis;
-  try {
-    ({ RedisStore } = await import('../src/store/redis.js'));
-    ({ Redis } = await import('ioredis'));
-    const probe = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
-    await probe.connect();
-    await probe.ping();
-    probe.disconnect();
-  } catch {
-    console.log('\n(no Redis on 127.0.0.1:6379: switch convergence not measured)');
-    return;
-  }
+  const redis = await openBenchRedis('switch convergence not measured');
+  if (!redis) return;
   const prefix = `bench-bluegreen-${process.pid}:`;
-  const fleet = Array.from({ length: 3 }, () => createDelivery({ store: new RedisStore({ url: 'redis://127.0.0.1:6379', prefix }) }));
+  const stores = Array.from({ length: 3 }, () => new redis.RedisStore({ url: redis.url, prefix }));
+  const fleet = stores.map((store) => createDelivery({ store }));
   const sides = fleet.map((d) => d.rollouts.blueGreen<number, number>({ name: 'conv', blue: () => 1, green: () => 2 }));
   await Promise.all(fleet.map((d) => d.ready()));
-  const lags: number[] = [];
-  const worst: number[] = [];
-  for (let i = 0; i < 60; i++) {
-    const t0 = performance.now();
-    const seenAt: number[] = [];
+  const result = await measureConvergence(sides, 60, () => {
     const target = sides[0]!.active() === 'blue' ? 'green' : 'blue';
-    await new Promise<void>((resolve) => {
-      sides.forEach((s, k) => {
+    return {
+      watch: (s, seen) => {
         const on = (st: { active: string }): void => {
-          if (st.active !== target || seenAt[k] !== undefined) return;
-          seenAt[k] = performance.now() - t0;
-          s.off('switched', on);
-          if (seenAt.filter((x) => x !== undefined).length === sides.length) resolve();
+          if (st.active === target) seen();
         };
         s.on('switched', on);
-      });
-      void sides[0]!.switch();
-    });
-    lags.push(...seenAt.slice(1));
-    worst.push(Math.max(...seenAt));
-  }
-  table('blue-green switch convergence on Redis (3 instances, 60 switches; ms from switch() to the switched event)', ['measure', 'p50', 'p99', 'max'], [
-    ['other instances serve the new side', percentile(lags, 50), percentile(lags, 99), Math.max(...lags)],
-    ['all three instances agree', percentile(worst, 50), percentile(worst, 99), Math.max(...worst)],
-  ]);
+        return () => s.off('switched', on);
+      },
+      trigger: () => sides[0]!.switch(),
+    };
+  });
+  printConvergence('blue-green switch convergence on Redis (3 instances, 60 switches; ms from switch() to the switched event)', 'other instances serve the new side', result);
   for (const d of fleet) await d.close();
-  const admin = new Redis('redis://127.0.0.1:6379');
-  const keys = await admin.keys(`${prefix}*`);
-  if (keys.length) await admin.del(...keys);
-  admin.disconnect();
+  for (const s of stores) await s.close(); // a delivery closes only a store it created
+  await redis.deleteKeys(prefix);
+  redis.close();
 }
 
 await hotPaths();

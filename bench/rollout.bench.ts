@@ -1,12 +1,13 @@
 // Canary hot paths: canary.call() against calling the handler directly (goal: under 300 ns of overhead), route()
 // ns/op per routing mode, and, when a Redis answers on 127.0.0.1:6379, how fast a weight change reaches every
 // instance of a three-instance fleet (the acceptance goal is 100 ms).
-import { performance } from 'node:perf_hooks';
 import { createDelivery } from '../src/delivery.js';
 import { seededRandom } from '../src/core/random.js';
 import type { Canary } from '../src/rollout/canary.js';
 import type { Analysis } from '../src/rollout/types.js';
-import { measure, measureAsync, percentile, printResults, table, type BenchResult } from './harness.js';
+import { measureConvergence, printConvergence } from './convergence.js';
+import { measure, measureAsync, printResults, table, type BenchResult } from './harness.js';
+import { openBenchRedis } from './redis.js';
 
 type Req = { user: string; beta: boolean };
 const analysis: Analysis = { interval: '1m', threshold: 3, stepWeights: [30], metrics: [{ name: 'q', thresholdRange: { min: 1 }, query: () => 1 }] };
@@ -40,54 +41,29 @@ async function hotPaths(): Promise<void> {
 }
 
 async function convergence(): Promise<void> {
-  let RedisStore: typeof import('../src/store/redis.js').RedisStore;
-  let Redis: typeof import('ioredis').Redis;
-  try {
-    ({ RedisStore } = await import('../src/store/redis.js'));
-    ({ Redis } = await import('ioredis'));
-    const probe = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0 });
-    await probe.connect();
-    await probe.ping();
-    probe.disconnect();
-  } catch {
-    console.log('\n(no Redis on 127.0.0.1:6379: weight convergence not measured)');
-    return;
-  }
+  const redis = await openBenchRedis('weight convergence not measured');
+  if (!redis) return;
   const prefix = `bench-rollout-${process.pid}:`;
-  const fleet = Array.from({ length: 3 }, () => createDelivery({ store: new RedisStore({ url: 'redis://127.0.0.1:6379', prefix }) }));
+  const stores = Array.from({ length: 3 }, () => new redis.RedisStore({ url: redis.url, prefix }));
+  const fleet = stores.map((store) => createDelivery({ store }));
   const steps: Analysis = { ...analysis, stepWeight: 1, stepWeights: undefined, maxWeight: 100, threshold: 1 };
   const canaries = fleet.map((d) => d.rollouts.canary<Req, number>({ name: 'conv', stable: () => 1, canary: () => 2, analysis: steps }));
   await Promise.all(fleet.map((d) => d.ready()));
-  const lags: number[] = [];
-  const worst: number[] = [];
-  for (let i = 0; i < 60; i++) {
-    const target = i + 1;
-    const t0 = performance.now();
-    const seenAt: number[] = [];
-    await new Promise<void>((resolve) => {
-      canaries.forEach((c, k) => {
-        const on = (s: { weight: number }): void => {
-          if (s.weight !== target || seenAt[k] !== undefined) return;
-          seenAt[k] = performance.now() - t0;
-          c.off('weight', on);
-          if (seenAt.filter((x) => x !== undefined).length === canaries.length) resolve();
-        };
-        c.on('weight', on);
-      });
-      void canaries[0]!.runAnalysis();
-    });
-    lags.push(...seenAt.slice(1));
-    worst.push(Math.max(...seenAt));
-  }
-  table('weight convergence on Redis (3 instances, 60 changes; ms from runAnalysis() to the weight event)', ['measure', 'p50', 'p99', 'max'], [
-    ['other instances see the new weight', percentile(lags, 50), percentile(lags, 99), Math.max(...lags)],
-    ['all three instances agree', percentile(worst, 50), percentile(worst, 99), Math.max(...worst)],
-  ]);
+  const result = await measureConvergence(canaries, 60, (i) => ({
+    watch: (c, seen) => {
+      const on = (s: { weight: number }): void => {
+        if (s.weight === i + 1) seen();
+      };
+      c.on('weight', on);
+      return () => c.off('weight', on);
+    },
+    trigger: () => canaries[0]!.runAnalysis(),
+  }));
+  printConvergence('weight convergence on Redis (3 instances, 60 changes; ms from runAnalysis() to the weight event)', 'other instances see the new weight', result);
   for (const d of fleet) await d.close();
-  const admin = new Redis('redis://127.0.0.1:6379');
-  const keys = await admin.keys(`${prefix}*`);
-  if (keys.length) await admin.del(...keys);
-  admin.disconnect();
+  for (const s of stores) await s.close(); // a delivery closes only a store it created
+  await redis.deleteKeys(prefix);
+  redis.close();
 }
 
 await hotPaths();

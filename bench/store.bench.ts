@@ -2,10 +2,10 @@
 // two connections on loopback (p50/p99 over 1,000 changes). Redis parts need 127.0.0.1:6379 (skipped otherwise).
 // `--quick` for a short run.
 import { performance } from 'node:perf_hooks';
-import { Socket } from 'node:net';
 import { MemoryStore } from '../src/store/memory.js';
 import { RedisStore } from '../src/store/redis.js';
 import { measureAsync, percentile, printResults, table } from './harness.js';
+import { openBenchRedis } from './redis.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -21,21 +21,11 @@ printResults('MemoryStore', [
 ]);
 await memory.close();
 
-function redisUp(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.setTimeout(300, () => (s.destroy(), resolve(false)));
-    s.once('error', () => resolve(false));
-    s.connect(6379, '127.0.0.1', () => (s.destroy(), resolve(true)));
-  });
-}
-
-if (!(await redisUp())) {
-  console.log('\n(no Redis on 127.0.0.1:6379: RedisStore benchmarks skipped)');
-} else {
+const redis = await openBenchRedis('RedisStore benchmarks skipped');
+if (redis) {
   const prefix = `pd-bench:${process.pid}:`;
-  const writer = new RedisStore({ prefix });
-  const reader = new RedisStore({ prefix });
+  const writer = new RedisStore({ url: redis.url, prefix });
+  const reader = new RedisStore({ url: redis.url, prefix });
   await writer.put('flags/hot', value);
   const rOpts = { iterations: quick ? 500 : 5_000, batches: quick ? 3 : 5, warmup: 500 };
   printResults('RedisStore (loopback, one connection, sequential awaits)', [
@@ -81,9 +71,6 @@ if (!(await redisUp())) {
   for (const e of await writer.list('')) await writer.delete(e.key);
   await writer.close();
   await reader.close();
-  const { Redis } = await import('ioredis');
-  const admin = new Redis();
-  const keys = await admin.keys(`${prefix}*`);
-  if (keys.length) await admin.del(...keys);
-  await admin.quit();
+  await redis.deleteKeys(prefix);
+  redis.close();
 }
