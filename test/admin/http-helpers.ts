@@ -3,6 +3,7 @@
 import type { Store, StoreChange } from '../../src/store/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Clock } from '../../src/core/clock.js';
+import { until } from '../helpers/wait.js';
 
 export interface Res {
   status: number;
@@ -132,10 +133,4 @@ export async function readEvents(url: string, headers: Record<string, string>, u
   return text;
 }
 
-export async function waitFor(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export const waitFor = (check: () => boolean, what: string, ms = 3000): Promise<void> => until(check, { what, timeoutMs: ms });

@@ -1,6 +1,5 @@
 // Two service instances sharing the real Redis on 127.0.0.1:6379: the dashboard runs on one, the other writes.
 // Live updates and actions must cross instances through the store.
-import { Redis } from 'ioredis';
 import express from 'express';
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { createDelivery, type Delivery } from '../../src/delivery.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { adminRouter } from '../../src/integrations/express/index.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { listen } from '../integrations/express-koa-helpers.js';
 import { Client, readEvents, tokenOf, waitFor } from './http-helpers.js';
 
@@ -19,14 +18,7 @@ describe.skipIf(!available)('admin dashboard over a shared Redis (127.0.0.1:6379
   const deliveries: Delivery[] = [];
   afterAll(async () => {
     for (const d of deliveries) await d.close();
-    const r = new Redis(SHARED_REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-    await r.quit();
+    await deleteKeys(prefix);
   });
 
   async function instance(): Promise<Delivery> {

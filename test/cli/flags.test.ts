@@ -1,29 +1,21 @@
 // The built CLI against the real Redis on 127.0.0.1:6379: flags and segments commands, --json, exit codes,
 // import validation and --dry-run, compare-and-set conflicts, the read-only file store, colour rules.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { buildCli, runCli, type Built } from './helpers.js';
 
 const available = await redisAvailable();
 let built: Built;
-let admin: Redis;
 const prefixes: string[] = [];
 
 beforeAll(async () => {
   built = await buildCli();
-  if (available) admin = new Redis(SHARED_REDIS_URL);
 }, 60_000);
 
 afterAll(async () => {
   built?.cleanup();
-  if (!available) return;
-  for (const p of prefixes) {
-    const keys = await admin.keys(`${p}*`);
-    if (keys.length) await admin.del(...keys);
-  }
-  admin.disconnect();
+  if (available) for (const p of prefixes) await deleteKeys(p);
 });
 
 /** A fresh prefix and a runner bound to it (global options after the command, as an operator types them). */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'tsup';
+import { until as poll } from '../helpers/wait.js';
 
 export interface Built {
   cli: string;
@@ -103,10 +104,4 @@ export function startCli(cli: string, args: string[]) {
 }
 
 /** Waits until `cond` holds (real time, polled). */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export const until = (cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => poll(cond, { timeoutMs: ms, everyMs: 20 });

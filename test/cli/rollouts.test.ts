@@ -1,24 +1,21 @@
 // The built CLI beside a live delivery on the same Redis: rollout actions reach the canary's process, watch
 // follows the store, experiment results match the library's.
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
 import { keys } from '../../src/experiments/recorder.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
 import type { Analysis } from '../../src/rollout/types.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { buildCli, runCli, startCli, until, type Built } from './helpers.js';
 
 const available = await redisAvailable();
 let built: Built;
-let admin: Redis;
 const prefixes: string[] = [];
 let deliveries: Delivery[] = [];
 
 beforeAll(async () => {
   built = await buildCli();
-  if (available) admin = new Redis(SHARED_REDIS_URL);
 }, 60_000);
 afterEach(async () => {
   for (const d of deliveries) await d.close();
@@ -26,12 +23,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   built?.cleanup();
-  if (!available) return;
-  for (const p of prefixes) {
-    const found = await admin.keys(`${p}*`);
-    if (found.length) await admin.del(...found);
-  }
-  admin.disconnect();
+  if (available) for (const p of prefixes) await deleteKeys(p);
 });
 
 const ANALYSIS = { interval: '1h', threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'ok', thresholdRange: { min: 1 }, query: () => 1 }] } as Analysis;

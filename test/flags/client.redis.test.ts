@@ -1,21 +1,16 @@
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import type { DeliveryError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisBinaryAvailable, SHARED_REDIS_URL, spawnRedis, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisBinaryAvailable, SHARED_REDIS_URL, spawnRedis, uniquePrefix } from '../helpers/redis.js';
+import { until as poll } from '../helpers/wait.js';
 
 const available = redisBinaryAvailable();
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// reconnecting to a restarted Redis can take seconds on a busy machine
+const until = (check: () => boolean): Promise<void> => poll(check, { timeoutMs: 10_000 });
 
 describe.skipIf(!available)('FlagClient on Redis', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -36,12 +31,7 @@ describe.skipIf(!available)('FlagClient on Redis', () => {
     };
     const a = mk();
     const b = mk();
-    cleanups.push(async () => {
-      const r = new Redis(SHARED_REDIS_URL);
-      const keys = await r.keys(`${prefix}*`);
-      if (keys.length) await r.del(...keys);
-      await r.quit();
-    });
+    cleanups.push(() => deleteKeys(prefix));
     await Promise.all([a.ready(), b.ready()]);
     const seenByB: string[] = [];
     b.flags.on('change', (k, def) => seenByB.push(`${k}:${def ? def.enabled : 'deleted'}`));

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { until } from './wait.js';
 
 const HOW_TO = 'apt-get install -y redis-server';
 
@@ -64,6 +66,25 @@ export function uniquePrefix(label = 'test'): string {
   return `${label}:${randomBytes(6).toString('hex')}:`;
 }
 
+/**
+ * Deletes every key under `prefix` on the shared Redis (SCAN, so a large keyspace is never blocked): tombstones and
+ * indexes the store leaves behind included. Uses `client` when given (left open), else its own connection.
+ * @example afterAll(() => deleteKeys(prefix));
+ */
+export async function deleteKeys(prefix: string, client?: Redis): Promise<void> {
+  const r = client ?? new Redis(SHARED_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    if (!client) await r.quit();
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (asks the OS for one, then releases it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -96,14 +117,7 @@ export interface SpawnRedisOptions {
   dir?: string;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+const waitFor = (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> => until(check, { timeoutMs, what, everyMs: 25 });
 
 /**
  * Starts `redis-server --port <free port> --save '' --appendonly no` bound to 127.0.0.1.

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '../helpers/wait.js';
 
 /** Listens on 127.0.0.1 on a free port; resolves the base URL and a closer. */
 export function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
@@ -42,10 +43,4 @@ export async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise
 }
 
 /** Polls `check` (a few ms apart) until it holds; for effects that land just after a response is sent. */
-export async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export const eventually = (check: () => boolean, what: string): Promise<void> => until(check, { what, timeoutMs: 1000 });

@@ -1,25 +1,15 @@
 // Two deliveries (two "instances") on one real Redis: the fleet window merges both.
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { createDelivery } from '../../src/delivery.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 const available = await redisAvailable();
 const prefix = uniquePrefix('pd-metrics');
 
 describe.skipIf(!available)('fleet metrics on a real Redis', () => {
-  afterAll(async () => {
-    const r = new Redis(SHARED_REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-    await r.quit();
-  });
+  afterAll(() => deleteKeys(prefix));
 
   it('two deliveries recording 1,000 requests each: the fleet window shows 2,000', async () => {
     const clock = createManualClock(Date.now());

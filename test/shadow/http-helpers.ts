@@ -90,14 +90,8 @@ export function next<T>(on: (event: 'result' | 'mismatch', l: (r: T) => void) =>
   });
 }
 
-/** Polls a condition on the event loop (real I/O in flight), for at most `ms`. */
-export async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Polls a condition on the event loop (real I/O in flight), for at most 5 s. */
+export { until } from '../helpers/wait.js';
 
 /** The raw bytes of one HTTP/1.1 exchange (Connection: close), with the Date header blanked. */
 export async function rawExchange(baseUrl: string, head: string, body = ''): Promise<Buffer> {

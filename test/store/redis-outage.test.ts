@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../../src/core/errors.js';
 import { RedisStore } from '../../src/store/redis.js';
 import type { StoreChange } from '../../src/store/types.js';
 import { freePort, redisBinaryAvailable, spawnRedis, type SpawnedRedis } from '../helpers/redis.js';
+import { until as poll } from '../helpers/wait.js';
 
 const available = redisBinaryAvailable();
 const BOUND_MS = 300;
@@ -24,13 +25,8 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<{ value?:
   return out;
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// reconnecting to a restarted Redis can take seconds on a busy machine
+const until = (check: () => boolean): Promise<void> => poll(check, { timeoutMs: 10_000 });
 
 describe.skipIf(!available)('RedisStore when Redis goes down and comes back', () => {
   let redis: SpawnedRedis;

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis.js';
 import { describeStoreContract } from '../../src/testing/index.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 // The shared Redis on 127.0.0.1:6379: every store of this file shares one unique prefix (two stores = two processes).
 const available = await redisAvailable();
@@ -16,12 +16,7 @@ if (available) {
   describeStoreContract('RedisStore (127.0.0.1:6379, own client)', () => new RedisStore({ client: own, prefix }), { shared: true });
 
   afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await own.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await own.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(prefix, own);
     await own.quit();
   });
 } else {
