@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { mirrorMiddleware } from '../../src/integrations/koa/mirror.js';
-import type { MirrorOptions, MirrorResult } from '../../src/shadow/mirror.js';
-import { fetchRaw, listen, next, rawExchange, respond, target, until } from '../shadow/http-helpers.js';
-
-type Target = Awaited<ReturnType<typeof target>>;
+import type { MirrorResult } from '../../src/shadow/mirror.js';
+import { fetchRaw, listen, next, respond, until } from '../shadow/http-helpers.js';
+import { expectSameRawBytes, expectSameResponses, mirrorFixture, type RequestInit } from './mirror-fixture.js';
 
 async function readBody(req: NodeJS.ReadableStream): Promise<string> {
   let s = '';
@@ -44,7 +43,7 @@ function app(mirror?: ReturnType<typeof mirrorMiddleware>, parserFirst = false) 
   return a;
 }
 
-const requests: [string, { method?: string; headers?: Record<string, string>; body?: string }][] = [
+const requests: [string, RequestInit][] = [
   ['/items?q=a%20b', {}],
   ['/items', { method: 'HEAD' }],
   ['/text', {}],
@@ -55,35 +54,14 @@ const requests: [string, { method?: string; headers?: Record<string, string>; bo
 ];
 
 describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
-  let shadow: Target;
-  const servers: { close: () => Promise<void> }[] = [];
-  const start = async (opts: Partial<MirrorOptions> = {}, parserFirst = false) => {
-    const mirror = mirrorMiddleware({ target: shadow.url, ...opts });
-    const srv = await listen(app(mirror, parserFirst).callback());
-    servers.push(srv);
-    return { mirror, url: srv.url };
-  };
-  beforeAll(async () => {
-    shadow = await target();
-  });
-  afterAll(async () => {
-    for (const s of servers) await s.close();
-    await shadow.close();
-  });
+  const fx = mirrorFixture(mirrorMiddleware, (m, parserFirst) => app(m, parserFirst).callback());
 
   it('the client receives byte-identical responses with and without the middleware', async () => {
-    const plain = await listen(app().callback());
-    servers.push(plain);
-    const { mirror, url } = await start();
+    const plain = await fx.serve(app().callback());
+    const { mirror, url } = await fx.start();
     const results: MirrorResult[] = [];
     mirror.on('result', (r) => results.push(r));
-    for (const [path, init] of requests) {
-      const a = await fetchRaw(plain.url + path, init);
-      const b = await fetchRaw(url + path, init);
-      expect(b.status).toBe(a.status);
-      expect(b.headers).toEqual(a.headers);
-      expect(b.body.equals(a.body)).toBe(true);
-    }
+    await expectSameResponses(plain.url, url, requests);
     await until(() => results.length === requests.length);
     const byPath = Object.fromEntries(results.map((r) => [r.request.url, r]));
     expect(byPath['/items?q=a%20b']!.match).toBe(true);
@@ -95,9 +73,8 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
   });
 
   it('the raw bytes on the wire are the same with and without the middleware', async () => {
-    const plain = await listen(app().callback());
-    servers.push(plain);
-    const { mirror, url } = await start();
+    const plain = await fx.serve(app().callback());
+    const { mirror, url } = await fx.start();
     const exchanges: [string, string?][] = [
       ['GET /items?q=raw HTTP/1.1'],
       ['HEAD /items HTTP/1.1'],
@@ -106,47 +83,42 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
       ['GET /throw HTTP/1.1'],
       ['POST /echo HTTP/1.1\r\nContent-Type: application/json', '{"raw":true}'],
     ];
-    for (const [head, body] of exchanges) {
-      const a = await rawExchange(plain.url, head, body);
-      const b = await rawExchange(url, head, body);
-      expect(b.toString('latin1')).toBe(a.toString('latin1'));
-    }
+    await expectSameRawBytes(plain.url, url, exchanges);
     await until(() => mirror.stats().mirrored === exchanges.length && mirror.stats().inFlight === 0);
   });
 
   it('replays the request with X-Shadow-Request: 1, also when the body was read before the mirror', async () => {
-    const { mirror, url } = await start({}, true);
-    shadow.received.length = 0;
+    const { mirror, url } = await fx.start({}, true);
+    fx.shadow.received.length = 0;
     const r = next<MirrorResult>((e, l) => mirror.on(e, l));
     await fetchRaw(`${url}/echo?z=9`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': 'k' }, body: '{"a":1}' });
     expect((await r).match).toBe(true);
-    expect(shadow.received[0]).toMatchObject({ method: 'POST', url: '/echo?z=9', body: '{"a":1}' });
-    expect(shadow.received[0]!.headers).toMatchObject({ 'x-shadow-request': '1', 'x-user-id': 'k' });
+    expect(fx.shadow.received[0]).toMatchObject({ method: 'POST', url: '/echo?z=9', body: '{"a":1}' });
+    expect(fx.shadow.received[0]!.headers).toMatchObject({ 'x-shadow-request': '1', 'x-user-id': 'k' });
   });
 
   it('a target that is down, slow or failing never affects the client', async () => {
     const clock = createManualClock();
-    const { mirror, url } = await start({ clock, timeoutMs: 1000 });
-    shadow.setMode('error');
+    const { mirror, url } = await fx.start({ clock, timeoutMs: 1000 });
+    fx.shadow.setMode('error');
     let r = next<MirrorResult>((e, l) => mirror.on(e, l), 'mismatch');
     expect((await fetchRaw(`${url}/text`)).body.toString()).toBe('hello, world');
     expect((await r).diffs.map((d) => d.path)).toContain('status');
 
-    shadow.setMode('hang');
-    shadow.received.length = 0;
+    fx.shadow.setMode('hang');
+    fx.shadow.received.length = 0;
     expect((await fetchRaw(`${url}/text`)).body.toString()).toBe('hello, world');
-    await until(() => shadow.received.length === 1);
+    await until(() => fx.shadow.received.length === 1);
     r = next<MirrorResult>((e, l) => mirror.on(e, l));
     clock.advance(1000);
     expect((await r).outcome).toBe('timeout');
-    shadow.releaseHanging();
-    shadow.setMode('same');
+    fx.shadow.releaseHanging();
+    fx.shadow.setMode('same');
 
     const down = await listen(() => {});
     await down.close();
     const lost = mirrorMiddleware({ target: down.url });
-    const srv = await listen(app(lost).callback());
-    servers.push(srv);
+    const srv = await fx.serve(app(lost).callback());
     r = next<MirrorResult>((e, l) => lost.on(e, l));
     expect((await fetchRaw(`${srv.url}/text`)).body.toString()).toBe('hello, world');
     expect((await r).diffs[0]).toMatchObject({ kind: 'error' });
@@ -154,7 +126,7 @@ describe('mirrorMiddleware (Koa) with real servers on 127.0.0.1', () => {
   });
 
   it('does not mirror bodies over the cap', async () => {
-    const { mirror, url } = await start({ maxBodyBytes: 8 });
+    const { mirror, url } = await fx.start({ maxBodyBytes: 8 });
     const res = await fetchRaw(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"much":"longer"}' });
     expect(res.status).toBe(201);
     expect(mirror.stats()).toMatchObject({ tooLarge: 1, mirrored: 0 });
