@@ -1,6 +1,7 @@
 // Redis for the benchmark scripts: whether it answers, the lazily imported RedisStore and ioredis
 // (so a bench without Redis still runs its other parts), and removing a bench's keys afterwards.
 import type { Redis as RedisClient } from 'ioredis';
+import { createDelivery, type Delivery } from '../src/delivery.js';
 import type { RedisStore as RedisStoreClass } from '../src/store/redis.js';
 
 /** The Redis the benchmarks use: `REDIS_URL` or the loopback default. */
@@ -13,6 +14,11 @@ export interface BenchRedis {
   admin: RedisClient;
   /** Deletes every key under `prefix`. */
   deleteKeys(prefix: string): Promise<void>;
+  /**
+   * `size` deliveries sharing `prefix`, each on its own RedisStore (as separate processes would be); `close()` closes
+   * the deliveries, then their stores (a delivery closes only a store it created), then deletes the keys.
+   */
+  fleet(prefix: string, size: number): { deliveries: Delivery[]; close(): Promise<void> };
   close(): void;
 }
 
@@ -40,13 +46,26 @@ export async function openBenchRedis(skipped: string, url = BENCH_REDIS_URL): Pr
     console.log(`\n(no Redis at ${redact(url)}: ${skipped})`);
     return undefined;
   }
+  const deleteKeys = async (prefix: string): Promise<void> => {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+  };
   return {
     url,
     RedisStore,
     admin,
-    deleteKeys: async (prefix) => {
-      const keys = await admin.keys(`${prefix}*`);
-      if (keys.length) await admin.del(...keys);
+    deleteKeys,
+    fleet: (prefix, size) => {
+      const stores = Array.from({ length: size }, () => new RedisStore({ url, prefix }));
+      const deliveries = stores.map((store) => createDelivery({ store }));
+      return {
+        deliveries,
+        close: async () => {
+          for (const d of deliveries) await d.close();
+          for (const s of stores) await s.close();
+          await deleteKeys(prefix);
+        },
+      };
     },
     close: () => admin.disconnect(),
   };

@@ -47,9 +47,7 @@ async function hotPaths(): Promise<void> {
 async function convergence(): Promise<void> {
   const redis = await openBenchRedis('switch convergence not measured');
   if (!redis) return;
-  const prefix = `bench-bluegreen-${process.pid}:`;
-  const stores = Array.from({ length: 3 }, () => new redis.RedisStore({ url: redis.url, prefix }));
-  const fleet = stores.map((store) => createDelivery({ store }));
+  const { deliveries: fleet, close } = redis.fleet(`bench-bluegreen-${process.pid}:`, 3);
   const sides = fleet.map((d) => d.rollouts.blueGreen<number, number>({ name: 'conv', blue: () => 1, green: () => 2 }));
   await Promise.all(fleet.map((d) => d.ready()));
   const result = await measureConvergence(sides, 60, () => {
@@ -66,9 +64,7 @@ async function convergence(): Promise<void> {
     };
   });
   printConvergence('blue-green switch convergence on Redis (3 instances, 60 switches; ms from switch() to the switched event)', 'other instances serve the new side', result);
-  for (const d of fleet) await d.close();
-  for (const s of stores) await s.close(); // a delivery closes only a store it created
-  await redis.deleteKeys(prefix);
+  await close();
   redis.close();
 }
 

@@ -43,9 +43,7 @@ async function hotPaths(): Promise<void> {
 async function convergence(): Promise<void> {
   const redis = await openBenchRedis('weight convergence not measured');
   if (!redis) return;
-  const prefix = `bench-rollout-${process.pid}:`;
-  const stores = Array.from({ length: 3 }, () => new redis.RedisStore({ url: redis.url, prefix }));
-  const fleet = stores.map((store) => createDelivery({ store }));
+  const { deliveries: fleet, close } = redis.fleet(`bench-rollout-${process.pid}:`, 3);
   const steps: Analysis = { ...analysis, stepWeight: 1, stepWeights: undefined, maxWeight: 100, threshold: 1 };
   const canaries = fleet.map((d) => d.rollouts.canary<Req, number>({ name: 'conv', stable: () => 1, canary: () => 2, analysis: steps }));
   await Promise.all(fleet.map((d) => d.ready()));
@@ -60,9 +58,7 @@ async function convergence(): Promise<void> {
     trigger: () => canaries[0]!.runAnalysis(),
   }));
   printConvergence('weight convergence on Redis (3 instances, 60 changes; ms from runAnalysis() to the weight event)', 'other instances see the new weight', result);
-  for (const d of fleet) await d.close();
-  for (const s of stores) await s.close(); // a delivery closes only a store it created
-  await redis.deleteKeys(prefix);
+  await close();
   redis.close();
 }
 
