@@ -2,9 +2,10 @@ import express from 'express';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import type { Delivery } from '../../src/delivery.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/express/index.js';
-import { eventually, listen, parseSetCookie, pool } from './express-koa-helpers.js';
+import { eventually, listen, parseSetCookie } from './express-koa-helpers.js';
+import { expectAnonymousCookie, expectFlagsAndCanarySide, expectStickyVariants, fetchMetricsText, middlewareDelivery } from './middleware-checks.js';
 
 let delivery: Delivery;
 let url: string;
@@ -12,11 +13,7 @@ let close: () => Promise<void>;
 const errors: DeliveryError[] = [];
 
 beforeAll(async () => {
-  delivery = createDelivery();
-  delivery.on('error', (e) => errors.push(e));
-  await delivery.ready();
-  await delivery.experiments.put({ key: 'btn', variants: [{ key: 'blue', weight: 1 }, { key: 'green', weight: 1 }], metrics: [{ key: 'buy', type: 'binomial' }] });
-  await delivery.flags.put({ key: 'new-home', enabled: true, targets: { on: ['vip'] }, fallthrough: { variant: 'off' } });
+  delivery = await middlewareDelivery(errors, { metrics: [{ key: 'buy', type: 'binomial' }] });
   // anything with route(req) works as the canary: here a header decides, so every assertion is deterministic
   const canary = { route: (req: express.Request) => (req.headers['x-canary'] === '1' ? ('canary' as const) : ('stable' as const)) };
 
@@ -55,51 +52,19 @@ afterAll(async () => {
 
 describe('express middleware', () => {
   it('keeps every user on one variant over 1,000 requests, and agrees with experiments.assign', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `user-${i % 50}`);
-    const seen = new Map<string, string>();
-    await pool(ids, 16, async (id) => {
-      const res = await fetch(`${url}/`, { headers: { 'x-user-id': id } });
-      const body = (await res.json()) as { variant: string; requestHeader: string; userId: string; assigned: string };
-      const v = res.headers.get('x-variant')!;
-      expect(body.variant).toBe(v);
-      expect(body.requestHeader).toBe(v);
-      expect(body.assigned).toBe(v);
-      expect(body.userId).toBe(id);
-      expect(res.headers.get('set-cookie')).toBeNull(); // known users get no cookie
-      if (seen.has(id)) expect(seen.get(id)).toBe(v);
-      seen.set(id, v);
-    });
-    expect(seen.size).toBe(50);
-    for (const [id, v] of seen) expect(delivery.experiments.assign('btn', { userId: id }).variant).toBe(v);
+    const seen = await expectStickyVariants(url, delivery, 50, (body, v) => expect(body.assigned).toBe(v));
     expect(new Set(seen.values())).toEqual(new Set(['blue', 'green']));
   });
 
   it('gives an anonymous visitor one HttpOnly, SameSite=Lax cookie and keeps its variant', async () => {
-    const first = await fetch(`${url}/`);
-    const cookies = first.headers.getSetCookie();
-    expect(cookies).toHaveLength(1); // both middlewares share one anonymous id
-    const c = parseSetCookie(cookies[0]!);
-    expect(c.name).toBe('pd_uid');
-    expect(c.attrs).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));
+    const c = await expectAnonymousCookie(url, (value) => `other=1; pd_uid=${value}`);
     expect(c.attrs.some((a) => a.startsWith('max-age='))).toBe(true);
-    const body = (await first.json()) as { userId: string; anonymous: boolean; variant: string };
-    expect(body).toMatchObject({ userId: c.value, anonymous: true });
-    for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${url}/`, { headers: { cookie: `other=1; pd_uid=${c.value}` } });
-      expect(res.headers.get('set-cookie')).toBeNull();
-      expect(res.headers.get('x-variant')).toBe(body.variant);
-      expect(((await res.json()) as { userId: string }).userId).toBe(c.value);
-    }
     const forged = await fetch(`${url}/`, { headers: { cookie: 'pd_uid=<script>' } });
     expect(parseSetCookie(forged.headers.getSetCookie()[0]!).value).not.toBe('<script>');
   });
 
   it('exposes flags and the canary side, and records each request for that side', async () => {
-    const vip = (await (await fetch(`${url}/`, { headers: { 'x-user-id': 'vip' } })).json()) as { home: boolean; version: string };
-    expect(vip).toMatchObject({ home: true, version: 'stable' });
-    const other = (await (await fetch(`${url}/`, { headers: { 'x-user-id': 'u1', 'x-canary': '1' } })).json()) as { home: boolean; version: string };
-    expect(other).toMatchObject({ home: false, version: 'canary' });
-    await eventually(() => delivery.metrics.snapshot('web', 'canary', 60_000).requests === 1, 'the canary request to be recorded');
+    await expectFlagsAndCanarySide(url, delivery);
     expect(delivery.metrics.snapshot('web', 'canary', 60_000).errors).toBe(0);
   });
 
@@ -112,11 +77,7 @@ describe('express middleware', () => {
   });
 
   it('serves the metrics in the Prometheus text format', async () => {
-    await delivery.flush();
-    const res = await fetch(`${url}/metrics`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = await res.text();
+    const text = await fetchMetricsText(url, delivery);
     expect(text).toMatch(/^http_requests_total\{target="web",version="stable",code="200"\} \d+$/m);
     expect(text).toMatch(/^http_requests_total\{target="web",version="stable",code="500"\} 2$/m);
     expect(text).toMatch(/^progressive_delivery_experiment_exposures_total\{experiment="btn",variant="(blue|green)"\} \d+$/m);

@@ -2,9 +2,10 @@ import Koa from 'koa';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import type { Delivery } from '../../src/delivery.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/koa/index.js';
-import { eventually, listen, parseSetCookie, pool } from './express-koa-helpers.js';
+import { eventually, listen } from './express-koa-helpers.js';
+import { expectAnonymousCookie, expectFlagsAndCanarySide, expectStickyVariants, fetchMetricsText, middlewareDelivery } from './middleware-checks.js';
 
 let delivery: Delivery;
 let url: string;
@@ -12,11 +13,7 @@ let close: () => Promise<void>;
 const errors: DeliveryError[] = [];
 
 beforeAll(async () => {
-  delivery = createDelivery();
-  delivery.on('error', (e) => errors.push(e));
-  await delivery.ready();
-  await delivery.experiments.put({ key: 'btn', variants: [{ key: 'blue', weight: 1 }, { key: 'green', weight: 1 }] });
-  await delivery.flags.put({ key: 'new-home', enabled: true, targets: { on: ['vip'] }, fallthrough: { variant: 'off' } });
+  delivery = await middlewareDelivery(errors);
   const canary = { route: (ctx: Koa.Context) => (ctx.get('x-canary') === '1' ? ('canary' as const) : ('stable' as const)) };
 
   const app = new Koa();
@@ -52,43 +49,15 @@ afterAll(async () => {
 
 describe('koa middleware', () => {
   it('keeps every user on one variant over 1,000 requests', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => `user-${i % 40}`);
-    const seen = new Map<string, string>();
-    await pool(ids, 16, async (id) => {
-      const res = await fetch(`${url}/`, { headers: { 'x-user-id': id } });
-      const body = (await res.json()) as { variant: string; requestHeader: string; userId: string };
-      const v = res.headers.get('x-variant')!;
-      expect(body).toMatchObject({ variant: v, requestHeader: v, userId: id });
-      expect(res.headers.get('set-cookie')).toBeNull();
-      if (seen.has(id)) expect(seen.get(id)).toBe(v);
-      seen.set(id, v);
-    });
-    expect(seen.size).toBe(40);
-    for (const [id, v] of seen) expect(delivery.experiments.assign('btn', { userId: id }).variant).toBe(v);
+    await expectStickyVariants(url, delivery, 40);
   });
 
   it('gives an anonymous visitor one HttpOnly, SameSite=Lax cookie and keeps its variant', async () => {
-    const first = await fetch(`${url}/`);
-    const cookies = first.headers.getSetCookie();
-    expect(cookies).toHaveLength(1);
-    const c = parseSetCookie(cookies[0]!);
-    expect(c.name).toBe('pd_uid');
-    expect(c.attrs).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));
-    const body = (await first.json()) as { userId: string; variant: string; anonymous: boolean };
-    expect(body).toMatchObject({ userId: c.value, anonymous: true });
-    for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${url}/`, { headers: { cookie: `pd_uid=${c.value}` } });
-      expect(res.headers.get('set-cookie')).toBeNull();
-      expect(res.headers.get('x-variant')).toBe(body.variant);
-    }
+    await expectAnonymousCookie(url, (value) => `pd_uid=${value}`);
   });
 
   it('exposes flags and the canary side on ctx.state.delivery and records per side', async () => {
-    const vip = (await (await fetch(`${url}/`, { headers: { 'x-user-id': 'vip' } })).json()) as { home: boolean; version: string };
-    expect(vip).toMatchObject({ home: true, version: 'stable' });
-    const c = (await (await fetch(`${url}/`, { headers: { 'x-user-id': 'u1', 'x-canary': '1' } })).json()) as { version: string };
-    expect(c.version).toBe('canary');
-    await eventually(() => delivery.metrics.snapshot('web', 'canary', 60_000).requests === 1, 'the canary request to be recorded');
+    await expectFlagsAndCanarySide(url, delivery);
   });
 
   it('thrown errors and 5xx are recorded as errors; ctx.throw(4xx) is a client error, not a failure; the server keeps serving', async () => {
@@ -105,11 +74,7 @@ describe('koa middleware', () => {
   });
 
   it('serves the metrics on GET /metrics only', async () => {
-    await delivery.flush();
-    const res = await fetch(`${url}/metrics`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = await res.text();
+    const text = await fetchMetricsText(url, delivery);
     expect(text).toMatch(/^progressive_delivery_experiment_exposures_total\{experiment="btn",variant="(blue|green)"\} \d+$/m);
     expect(text).toMatch(/^http_requests_total\{target="web",version="stable",code="200"\} \d+$/m);
     const post = await fetch(`${url}/metrics`, { method: 'POST', headers: { 'x-user-id': 'u3' } });
