@@ -6,7 +6,7 @@
 // rollback (so the machine's rollback, also requested from the CLI, flips back). Before any switch from = to.
 import type { DeliveryContext } from '../core/context.js';
 import { ConflictError, DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
-import { forcedRollback, manualAnalysis, RolloutController, type Change } from './controller.js';
+import { manualAnalysis, RolloutController, type Change } from './controller.js';
 import type { CanaryMetrics } from './iteration.js';
 import { checkChecks, checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
 import type { RolloutStateDoc } from './state-doc.js';
@@ -77,7 +77,6 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
   readonly #green: Handler<Req, Res>;
   readonly #checks: Check[];
   readonly #initial: Side;
-  readonly #metrics: CanaryMetrics;
   readonly #watched: boolean;
   #active: Side;
 
@@ -96,6 +95,7 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
     super(ctx, {
       kind: 'blueGreen',
       name: opts.name,
+      label: 'blue-green',
       analysis: analysis ?? manualAnalysis({ steps: [100], maxWeight: 100 }),
       scheduled: analysis !== undefined,
       metrics: windows,
@@ -105,7 +105,6 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
     this.#green = opts.green;
     this.#checks = checks;
     this.#initial = initial;
-    this.#metrics = windows;
     this.#watched = analysis !== undefined;
     this.#active = initial;
     ref.doc = () => this.doc;
@@ -117,22 +116,9 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
   }
 
   /** Runs `req` on the active side and records its success and duration (target = name, version = the side). */
-  async call(req: Req): Promise<Res> {
+  call(req: Req): Promise<Res> {
     const s = this.#active;
-    const clock = this.ctx.clock;
-    const t0 = clock.now();
-    let ok = false;
-    try {
-      const res = await (s === 'green' ? this.#green : this.#blue)(req);
-      ok = true;
-      return res;
-    } finally {
-      try {
-        this.#metrics.record({ target: this.name, version: s, success: ok, durationMs: clock.now() - t0 });
-      } catch (err) {
-        this.ctx.reporter.once(`blueGreen:${this.name}:record`, err, `blue-green '${this.name}': recording metrics`);
-      }
-    }
+    return this.calls.run(s, s === 'green' ? this.#green : this.#blue, req);
   }
 
   status(): BlueGreenStatus {
@@ -147,13 +133,7 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
   protected applied(prev: RolloutStateDoc, doc: RolloutStateDoc, initial: boolean): void {
     const before = this.#active;
     this.#active = activeSide(doc, this.#initial);
-    if (initial) return;
-    const onError = (e: string) => (err: unknown) => this.ctx.reporter.report(err, `blue-green '${this.name}' ${e} listener`);
-    const s = this.status();
-    if (doc.phase !== prev.phase) this.emitSafe('phase', onError('phase'), s);
-    if (this.#active !== before) this.emitSafe('switched', onError('switched'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Succeeded') this.emitSafe('promoted', onError('promoted'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Failed') this.emitSafe('rolledBack', onError('rolledBack'), s);
+    if (!initial) this.emitChange(prev, doc, { event: 'switched', moved: this.#active !== before });
   }
 
   /** The machine never moves a blue-green's weight except to roll back. */
@@ -226,27 +206,11 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
    * Makes the previous side active again at once, without checks (phase Failed, 'rollback' hooks run). Rejects with
    * a DeliveryError 'INVALID_STATE' when there is nothing to roll back (no switch, or already rolled back).
    */
-  async rollback(reason?: string): Promise<void> {
-    await this.load();
-    await this.enqueue(async () => {
-      await this.mutate((s) => {
-        const from = side(s.data?.from, this.#initial);
-        if (s.weight < 100 || from === side(s.data?.to, from)) {
-          throw new DeliveryError(`cannot roll back blue-green '${this.name}': nothing to roll back (${activeSide(s, this.#initial)} serves and no switch is in effect)`, 'INVALID_STATE');
-        }
-        return forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
-      });
-    });
-  }
-
-  /** Holds the post-switch analysis (the active side stays) until resume(). */
-  pause(): Promise<void> {
-    return this.act('pause');
-  }
-
-  /** Continues a paused post-switch analysis. */
-  resume(): Promise<void> {
-    return this.act('resume');
+  rollback(reason?: string): Promise<void> {
+    return this.rollbackUnless((s) => {
+      const from = side(s.data?.from, this.#initial);
+      return s.weight < 100 || from === side(s.data?.to, from) ? `nothing to roll back (${activeSide(s, this.#initial)} serves and no switch is in effect)` : undefined;
+    }, reason);
   }
 
   /** Ends the post-switch analysis now as passed (Succeeded, the new side stays). */

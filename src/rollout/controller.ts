@@ -1,33 +1,50 @@
-// The shell shared by blue-green, rings and guarded flag rollouts: the state document (load, watch, CAS writes),
-// the pure canary machine for analysis and manual actions, the schedule on the lease holder, and the command
-// channel (requestRolloutAction). Each kind adds its routing, what its `weight` means and its side effects.
+// The shell every rollout kind runs on (canary, blue-green, rings, guarded flag): the state document (load, watch,
+// compare-and-set writes with retry), the pure canary machine for analysis and manual actions, the schedule on the
+// lease holder, actions requested through the store (requestRolloutAction), the status events, and the recorded
+// call path. Each kind adds its routing, what its `weight` means and its side effects.
 import type { DeliveryContext } from '../core/context.js';
 import { ConflictError, DeliveryError, ValidationError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { JsonObject } from '../core/json.js';
 import type { StoreChange } from '../store/types.js';
-import type { ManagedRollout } from './canary.js';
 import { carryOut, runEffects, type CanaryMetrics, type IterationDeps } from './iteration.js';
 import { forcedRollback, kindActionRefusal } from './kind-actions.js';
-import { LeaderLease } from './leader.js';
-import { plan, transition, type Effect, type Input, type MachineConfig } from './machine.js';
+import { plan, statusEvents, transition, type Effect, type Input, type MachineConfig } from './machine.js';
+import { CallRecorder } from './recorded-call.js';
+import { AnalysisSchedule } from './schedule.js';
 import { initialDoc, parseDoc, type RolloutStateDoc } from './state-doc.js';
 import { readState, writeState, type VersionedDoc } from './state.js';
 import type { RolloutAction, RolloutKind, RolloutStatus } from './types.js';
 import type { ResolvedAnalysis } from './validate.js';
 
+/** What the rollout registry (rollouts.ts) needs from every kind of rollout. */
+export interface ManagedRollout {
+  readonly name: string;
+  readonly kind: RolloutKind;
+  rolloutStatus(): RolloutStatus;
+  /** Loads (or creates) the stored state. Called by delivery.ready(), or at once when created after it. */
+  load(): Promise<void>;
+  /** A change of this rollout's state key seen by the store watch. */
+  onStoreChange(change: StoreChange): void;
+  close(): Promise<void>;
+}
+
 /** What a kind hands the shell. */
 export interface ControllerSpec {
-  kind: Exclude<RolloutKind, 'canary'>;
+  kind: RolloutKind;
   name: string;
+  /** How messages name the kind ('blue-green'). @default the kind */
+  label?: string;
   /** Resolved analysis, or one without metrics and hooks for kinds run by hand (no schedule then). */
   analysis: ResolvedAnalysis;
   /** Whether `start()` runs a schedule. */
   scheduled: boolean;
-  /** Windows for the machine's metrics: 'canary' means the new version, 'stable' the old one. */
+  /** Windows for the machine's metrics: 'canary' means the new version, 'stable' the old one. Calls are recorded here. */
   metrics: CanaryMetrics;
-  /** Kind-specific state of a fresh document. */
-  initialData: JsonObject;
+  /** Kind-specific state of a fresh document (none: the document has no `data`). */
+  initialData?: JsonObject;
+  /** The revision of a fresh document. @default null */
+  revision?: string | null;
 }
 
 /** A change computed from the current state: the new document and the hooks to run once it is written. */
@@ -50,22 +67,23 @@ export function manualAnalysis(machine: Partial<MachineConfig>): ResolvedAnalysi
 
 export { forcedRollback };
 
-export abstract class RolloutController<E extends Record<string, (...args: never[]) => void>> extends Emitter<E> implements ManagedRollout {
+/** The base of every rollout kind; `S` is what `status()` and `runAnalysis()` give. */
+export abstract class RolloutController<E extends Record<string, (...args: never[]) => void>, S = RolloutStatus> extends Emitter<E> implements ManagedRollout {
   readonly name: string;
-  readonly kind: Exclude<RolloutKind, 'canary'>;
+  readonly kind: RolloutKind;
   protected readonly ctx: DeliveryContext;
   protected readonly analysis: ResolvedAnalysis;
+  /** Runs and records routed calls (target = name). */
+  protected readonly calls: CallRecorder;
+  readonly #label: string;
   readonly #spec: ControllerSpec;
   readonly #deps: IterationDeps;
-  readonly #lease: LeaderLease;
+  readonly #schedule: AnalysisSchedule;
   #doc: RolloutStateDoc;
   #version = 0;
   #seen = false;
   #loading: Promise<void> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  #timer: unknown;
-  #started = false;
-  #iterating = false;
   #closed = false;
 
   constructor(ctx: DeliveryContext, spec: ControllerSpec) {
@@ -74,17 +92,25 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     this.#spec = spec;
     this.name = spec.name;
     this.kind = spec.kind;
+    this.#label = spec.label ?? spec.kind;
     this.analysis = spec.analysis;
     this.#doc = this.#fresh();
     this.#doc.message = 'loading state from the store';
     const subject = `${spec.kind} '${spec.name}'`;
     this.#deps = { name: spec.name, analysis: spec.analysis, metrics: spec.metrics, hooks: { clock: ctx.clock, reporter: ctx.reporter, subject }, now: () => ctx.clock.now() };
-    this.#lease = new LeaderLease(ctx, spec.name);
+    this.#schedule = new AnalysisSchedule(ctx, {
+      kind: spec.kind,
+      name: spec.name,
+      intervalMs: spec.analysis.intervalMs,
+      run: () => this.runAnalysis(),
+      lastAnalysisTime: () => this.#doc.lastAnalysisTime,
+    });
+    this.calls = new CallRecorder(ctx, spec.metrics, spec.name, spec.kind, this.#label);
   }
 
   #fresh(): RolloutStateDoc {
-    const d = initialDoc(this.kind, this.name, null, this.analysis.machine.maxWeight, this.ctx.clock.now(), this.ctx.instanceId);
-    d.data = { ...this.#spec.initialData };
+    const d = initialDoc(this.kind, this.name, this.#spec.revision ?? null, this.analysis.machine.maxWeight, this.ctx.clock.now(), this.ctx.instanceId);
+    if (this.#spec.initialData) d.data = { ...this.#spec.initialData };
     return d;
   }
 
@@ -95,14 +121,19 @@ export abstract class RolloutController<E extends Record<string, (...args: never
 
   /** The kind-specific part of the state. */
   protected get data(): JsonObject {
-    return this.#doc.data ?? this.#spec.initialData;
+    return this.#doc.data ?? this.#spec.initialData ?? {};
   }
 
   /**
    * Called with every newer state (read or written): update routing, emit events. `initial` is true for the first
-   * state loaded, whose events are not emitted again (a restart is not a transition).
+   * state applied (blue-green, rings and guarded flags do not emit its events: a restart is not a transition).
    */
   protected abstract applied(prev: RolloutStateDoc, doc: RolloutStateDoc, initial: boolean): void;
+
+  /** A change to write when this instance finds a stored state at load (a canary's new revision restarts it). */
+  protected loadChange(_stored: RolloutStateDoc): Change | undefined {
+    return undefined;
+  }
 
   /** Fixes a machine transition's result for this kind (what `weight` means). */
   protected adjust(_prev: RolloutStateDoc, next: RolloutStateDoc): RolloutStateDoc {
@@ -122,11 +153,28 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     return true;
   }
 
+  /** The state this instance routes by, in the kind's shape. */
+  abstract status(): S;
+
   abstract rolloutStatus(): RolloutStatus;
+
+  /**
+   * Emits the events of the change `prev` -> `doc` in order: 'phase', the kind's position event (`weight` by
+   * default; blue-green 'switched', rings 'ring'), 'promoted', 'rolledBack'. Each listener gets the status as it is now.
+   */
+  protected emitChange(prev: RolloutStateDoc, doc: RolloutStateDoc, position?: { event: keyof E & string; moved: boolean }): void {
+    for (const e of statusEvents(prev, doc, position)) this.emitStatus(e as keyof E & string);
+  }
+
+  /** Emits `event` with the current status; a throwing listener is reported, the others still run. */
+  protected emitStatus<K extends keyof E & string>(event: K): void {
+    const onError = (err: unknown): void => this.ctx.reporter.report(err, `${this.#label} '${this.name}' ${event} listener`);
+    this.emitSafe(event, onError, ...([this.status()] as unknown as Parameters<E[K]>));
+  }
 
   /** Whether this instance holds the rollout's lease (runs the schedule). */
   isLeader(): boolean {
-    return this.#lease.isLeader();
+    return this.#schedule.isLeader();
   }
 
   load(): Promise<void> {
@@ -143,12 +191,14 @@ export abstract class RolloutController<E extends Record<string, (...args: never
       if (cur && cur.doc.kind !== this.kind) {
         throw new ValidationError([{ path: 'name', message: `'${this.name}' is already a ${cur.doc.kind} rollout in the store: choose another name` }]);
       }
-      if (cur) return this.#apply(cur.doc, cur.version);
-      if (await this.#write(this.#fresh(), 0)) return;
+      const c = cur ? this.loadChange(cur.doc) : { state: this.#fresh(), effects: [] };
+      if (!c) return this.#apply(cur!.doc, cur!.version);
+      if (await this.#write(c.state, cur?.version ?? 0)) return runEffects(c.effects, this.#deps);
     }
     throw new ConflictError(`rollouts/${this.name}`, undefined, undefined, `${this.kind} '${this.name}': the state kept changing while loading`);
   }
 
+  /** Applies a state read from the store or written here; a stored request is taken up by the leader (or before start()). */
   #apply(doc: RolloutStateDoc, version: number): void {
     const prev = this.#doc;
     this.#doc = doc;
@@ -160,31 +210,33 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     } catch (err) {
       this.ctx.reporter.report(err, `${this.kind} '${this.name}'`);
     }
-    if (doc.requestedAction && (this.#lease.isLeader() || !this.#started)) this.enqueue(() => this.#applyRequested()).catch(this.reportAsync);
+    if (doc.requestedAction && !this.#closed && (this.#schedule.isLeader() || !this.#schedule.started)) this.enqueue(() => this.#applyRequested()).catch(this.reportAsync);
   }
 
   onStoreChange(change: StoreChange): void {
     if (change.deleted) {
-      this.#version = 0;
+      this.#version = 0; // keep serving the last state; the next write re-creates it
       return;
     }
     const doc = parseDoc(change.value);
     if (!doc || doc.kind !== this.kind) return;
     if (change.version > this.#version) this.#apply(doc, change.version);
     else if (change.version < this.#version && !this.#closed) {
+      // an older version: a stale notification, or a store that restarted its versions. The store decides.
       void readState(this.ctx.store, this.name).then((cur) => cur && cur.version !== this.#version && this.#apply(cur.doc, cur.version), this.reportAsync);
     }
   }
 
   protected readonly reportAsync = (err: unknown): void => this.ctx.reporter.report(err, `${this.kind} '${this.name}'`);
 
-  /** Serialises this instance's writes. */
+  /** Serialises this instance's writes (iterations and actions). */
   protected enqueue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
+  /** CAS write; on conflict re-reads the store, applies what it holds and resolves undefined. */
   async #write(doc: RolloutStateDoc, expectedVersion: number): Promise<VersionedDoc | undefined> {
     const next = { ...doc, updatedBy: this.ctx.instanceId, maxWeight: this.analysis.machine.maxWeight };
     try {
@@ -208,7 +260,8 @@ export abstract class RolloutController<E extends Record<string, (...args: never
 
   /**
    * Applies `change` to the stored state with compare-and-set, retrying on conflicts; runs the hooks and the
-   * kind's side effects after the write. `change` returns undefined to write nothing. Call inside `enqueue`.
+   * kind's side effects after the write, and finishes a promotion. `change` returns undefined to write nothing.
+   * Call inside `enqueue`.
    */
   protected async mutate(change: (cur: RolloutStateDoc) => Change | undefined): Promise<VersionedDoc | undefined> {
     for (let i = 0; i < 8; i++) {
@@ -223,6 +276,12 @@ export abstract class RolloutController<E extends Record<string, (...args: never
       return written;
     }
     throw new ConflictError(`rollouts/${this.name}`, undefined, undefined, `${this.kind} '${this.name}': the state kept changing; retry`);
+  }
+
+  /** Loads, then applies `change` in the write queue (see mutate): what every manual operation does. */
+  protected async update(change: (cur: RolloutStateDoc) => Change | undefined): Promise<void> {
+    await this.load();
+    await this.enqueue(() => this.mutate(change));
   }
 
   /** The machine's transition for `input`, fixed by `adjust`; undefined when nothing changes. */
@@ -255,6 +314,7 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     return `aborted${reason ? `: ${reason}` : ''}`;
   }
 
+  /** One iteration from `cur` (and the promotion's finish when it reaches Promoting). */
   async #iterate(cur: VersionedDoc): Promise<void> {
     for (let guard = 0; guard < 3; guard++) {
       if (!this.canIterate(cur.doc)) return;
@@ -265,7 +325,7 @@ export abstract class RolloutController<E extends Record<string, (...args: never
       const c = this.machineChange(cur.doc, { type: 'iteration', result });
       if (!c) return;
       const written = await this.#write(c.state, cur.version);
-      if (!written) return; // another writer moved the state: this iteration is void
+      if (!written) return; // another writer moved the state: this iteration is void (fencing)
       await runEffects(c.effects, this.#deps);
       await this.afterWrite(written);
       if (written.doc.phase !== 'Promoting') return;
@@ -273,70 +333,68 @@ export abstract class RolloutController<E extends Record<string, (...args: never
     }
   }
 
-  /** Runs one analysis iteration now, whoever holds the lease (what the schedule calls). */
-  async runAnalysis(): Promise<RolloutStatus> {
+  /**
+   * Runs one analysis iteration now, whoever holds the lease (what the schedule calls), after applying any action
+   * requested through the store. Rejects only when the store cannot be read or written.
+   */
+  async runAnalysis(): Promise<S> {
     await this.load();
     await this.enqueue(async () => {
       await this.#applyRequested();
       await this.#iterate(await this.beforeIteration(await this.current()));
     });
-    return this.rolloutStatus();
+    return this.status();
   }
 
   /** A manual machine action (promote / abort / pause / resume); rejects with INVALID_STATE when it cannot apply. */
-  protected async act(action: RolloutAction, reason?: string): Promise<void> {
-    await this.load();
-    await this.enqueue(async () => {
-      await this.mutate((s) => {
-        const refusal = kindActionRefusal(s, action);
-        if (refusal) throw new DeliveryError(`cannot ${action} ${this.kind} '${this.name}': ${refusal}`, 'INVALID_STATE');
-        return this.machineChange(s, { type: 'action', action, reason: reason ?? null });
-      });
+  protected act(action: RolloutAction, reason?: string): Promise<void> {
+    return this.update((s) => {
+      const refusal = kindActionRefusal(s, action);
+      if (refusal) throw new DeliveryError(`cannot ${action} ${this.kind} '${this.name}': ${refusal}`, 'INVALID_STATE');
+      return this.machineChange(s, { type: 'action', action, reason: reason ?? null });
     });
   }
 
-  /** Starts the analysis schedule: one iteration per interval, on the instance holding the lease. */
+  /** Rolls back at once, also from Succeeded (phase Failed, 'rollback' hooks); INVALID_STATE with `refusal(s)` when it says why not. */
+  protected rollbackUnless(refusal: (s: RolloutStateDoc) => string | undefined, reason: string | undefined): Promise<void> {
+    return this.update((s) => {
+      const why = refusal(s);
+      if (why !== undefined) throw new DeliveryError(`cannot roll back ${this.#label} '${this.name}': ${why}`, 'INVALID_STATE');
+      return forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
+    });
+  }
+
+  /**
+   * Holds the rollout where it is until resume(): a canary or guarded flag keeps its weight, a blue-green its active
+   * side (its post-switch analysis waits), a ring rollout its open rings.
+   */
+  pause(): Promise<void> {
+    return this.act('pause');
+  }
+
+  /**
+   * Continues a paused rollout; the progress deadline counts again from now. A guarded flag paused by an edit made
+   * outside the rollout then writes its percent over the edited flag.
+   */
+  resume(): Promise<void> {
+    return this.act('resume');
+  }
+
+  /** Starts the analysis schedule: one iteration per interval, on the instance holding the rollout's lease. */
   start(): void {
-    if (this.#started || this.#closed || !this.#spec.scheduled) return;
-    this.#started = true;
-    this.#lease.start();
-    this.#schedule();
-  }
-
-  #schedule(): void {
-    this.#timer = this.ctx.clock.setTimeout(() => this.#tick(), this.analysis.intervalMs);
-  }
-
-  #tick(): void {
-    if (!this.#started) return;
-    this.#schedule();
-    if (!this.#lease.isLeader() || this.#iterating) return;
-    const last = this.#doc.lastAnalysisTime;
-    if (last !== null && this.ctx.clock.now() - last < this.analysis.intervalMs / 2) return;
-    this.#iterating = true;
-    this.runAnalysis()
-      .catch((err: unknown) => this.ctx.reporter.once(`${this.kind}:${this.name}:schedule`, err, `${this.kind} '${this.name}' analysis`))
-      .finally(() => {
-        this.#iterating = false;
-      });
+    if (this.#closed || !this.#spec.scheduled) return;
+    this.#schedule.start();
   }
 
   /** Stops the schedule and gives up the lease. */
   stop(): void {
-    void this.#stop();
-  }
-
-  async #stop(): Promise<void> {
-    this.#started = false;
-    this.ctx.clock.clearTimeout(this.#timer);
-    await this.#lease.stop();
+    void this.#schedule.stop();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#stop();
+    await this.#schedule.stop();
     await this.#queue;
     this.removeAll();
   }
 }
-

@@ -122,13 +122,8 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
 
   protected applied(prev: RolloutStateDoc, doc: RolloutStateDoc, initial: boolean): void {
     if (initial) return;
-    const onError = (e: string) => (err: unknown) => this.ctx.reporter.report(err, `guardedFlag '${this.name}' ${e} listener`);
-    const s = this.status();
-    if (doc.phase !== prev.phase) this.emitSafe('phase', onError('phase'), s);
-    if (doc.weight !== prev.weight) this.emitSafe('weight', onError('weight'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Succeeded') this.emitSafe('promoted', onError('promoted'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Failed') this.emitSafe('rolledBack', onError('rolledBack'), s);
-    if (typeof doc.data?.conflict === 'string' && doc.data.conflict !== prev.data?.conflict) this.emitSafe('conflict', onError('conflict'), s);
+    this.emitChange(prev, doc);
+    if (typeof doc.data?.conflict === 'string' && doc.data.conflict !== prev.data?.conflict) this.emitStatus('conflict');
   }
 
   /** Promotion keeps the last step; resuming after a conflict adopts the flag as it is (the next write is deliberate). */
@@ -231,16 +226,6 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   /** Sets the flag back to 0% on `variant` now (phase Failed, 'rollback' hooks). */
   abort(reason?: string): Promise<void> {
     return this.act('abort', reason);
-  }
-
-  /** Holds the current percent until resume(). */
-  pause(): Promise<void> {
-    return this.act('pause');
-  }
-
-  /** Continues; after a conflict the rollout's percent is written over the edited flag. */
-  resume(): Promise<void> {
-    return this.act('resume');
   }
 
   /** Skips the remaining steps: the last step's percent, then Succeeded. */

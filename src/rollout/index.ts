@@ -1,7 +1,8 @@
 // Public names of the rollout module. The building blocks (machine.ts, analysis.ts, webhooks.ts, leader.ts,
 // state.ts) are imported by path inside the package by the other rollout kinds.
 export type { Rollouts } from './rollouts.js';
-export type { Canary, ManagedRollout } from './canary.js';
+export type { Canary } from './canary.js';
+export type { ManagedRollout } from './controller.js';
 export type { BlueGreen } from './blue-green.js';
 export { SwitchRefusedError } from './blue-green.js';
 export type { RingRollout } from './rings.js';

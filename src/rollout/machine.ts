@@ -1,6 +1,6 @@
 // The canary state machine as pure functions: plan(state) says what an iteration needs, transition(state, input)
 // gives the next state and the effects (notification hooks) to run after the write succeeds. No I/O, no clock:
-// `now` is an argument. The shell (canary.ts) runs the hooks and metrics a plan asks for and writes with CAS.
+// `now` is an argument. The shell (controller.ts) runs the hooks and metrics a plan asks for and writes with CAS.
 import type { CanaryPhase, RolloutAction, WebhookType } from './types.js';
 import type { RolloutStateDoc } from './state-doc.js';
 import type { IterationOutcome } from './analysis.js';
@@ -223,12 +223,22 @@ export function transition(s: RolloutStateDoc, input: Input, cfg: MachineConfig,
   return { state: next, effects, changed };
 }
 
-/** The events a status change means for listeners on every instance, in emit order. */
-export function statusEvents(prev: RolloutStateDoc | undefined, next: RolloutStateDoc): ('phase' | 'weight' | 'promoted' | 'rolledBack')[] {
-  const out: ('phase' | 'weight' | 'promoted' | 'rolledBack')[] = [];
+/**
+ * The events a status change means for listeners on every instance, in emit order: 'phase', the position event
+ * ('weight' when the weight changed, or `position.event` when `position.moved`: a blue-green's 'switched', a ring
+ * rollout's 'ring'), 'promoted', 'rolledBack'.
+ */
+export function statusEvents<P extends string = 'weight'>(
+  prev: RolloutStateDoc | undefined,
+  next: RolloutStateDoc,
+  position?: { event: P; moved: boolean },
+): ('phase' | P | 'promoted' | 'rolledBack')[] {
+  const out: ('phase' | P | 'promoted' | 'rolledBack')[] = [];
   const prevPhase = prev?.phase ?? 'Initialized';
   if (next.phase !== prevPhase) out.push('phase');
-  if (next.weight !== (prev?.weight ?? 0)) out.push('weight');
+  if (position) {
+    if (position.moved) out.push(position.event);
+  } else if (next.weight !== (prev?.weight ?? 0)) out.push('weight' as P);
   if (next.phase !== prevPhase && next.phase === 'Succeeded') out.push('promoted');
   if (next.phase !== prevPhase && next.phase === 'Failed') out.push('rolledBack');
   return out;

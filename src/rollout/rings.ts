@@ -8,7 +8,7 @@ import type { FlagClient } from '../flags/client.js';
 import { conditionsMatch } from '../flags/conditions.js';
 import type { EvaluationContext, SegmentDefinition } from '../flags/types.js';
 import { validateConditions } from '../flags/validate.js';
-import { forcedRollback, manualAnalysis, RolloutController, type Change } from './controller.js';
+import { manualAnalysis, RolloutController, type Change } from './controller.js';
 import type { CanaryMetrics } from './iteration.js';
 import { checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
 import { makeBucketer } from './router.js';
@@ -83,7 +83,6 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   readonly #next: Handler<Req, Res>;
   readonly #context: (req: Req) => EvaluationContext;
   readonly #rings: CompiledRing[];
-  readonly #metrics: CanaryMetrics;
   readonly #flags: FlagClient | undefined;
   readonly #automatic: boolean;
   /** bucket(name, unit), computed from the precomputed CRC of the salt. */
@@ -113,7 +112,6 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
     this.#next = opts.next;
     this.#context = opts.context;
     this.#rings = rings;
-    this.#metrics = windows;
     this.#flags = flags;
     this.#automatic = analysis !== undefined;
     this.#bucket = makeBucketer(opts.name);
@@ -165,22 +163,9 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   }
 
   /** Routes `req`, runs that side and records its success and duration (target = name, version = 'stable' | 'next'). */
-  async call(req: Req): Promise<Res> {
+  call(req: Req): Promise<Res> {
     const v = this.route(req);
-    const clock = this.ctx.clock;
-    const t0 = clock.now();
-    let ok = false;
-    try {
-      const res = await (v === 'next' ? this.#next : this.#stable)(req);
-      ok = true;
-      return res;
-    } finally {
-      try {
-        this.#metrics.record({ target: this.name, version: v, success: ok, durationMs: clock.now() - t0 });
-      } catch (err) {
-        this.ctx.reporter.once(`rings:${this.name}:record`, err, `rings '${this.name}': recording metrics`);
-      }
-    }
+    return this.calls.run(v, v === 'next' ? this.#next : this.#stable, req);
   }
 
   status(): RingStatus {
@@ -198,13 +183,7 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   protected applied(prev: RolloutStateDoc, doc: RolloutStateDoc, initial: boolean): void {
     const before = this.#open;
     this.#open = Math.max(0, Math.min(this.#rings.length, Math.round(doc.weight)));
-    if (initial) return;
-    const onError = (e: string) => (err: unknown) => this.ctx.reporter.report(err, `rings '${this.name}' ${e} listener`);
-    const s = this.status();
-    if (doc.phase !== prev.phase) this.emitSafe('phase', onError('phase'), s);
-    if (this.#open !== before) this.emitSafe('ring', onError('ring'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Succeeded') this.emitSafe('promoted', onError('promoted'), s);
-    if (doc.phase !== prev.phase && doc.phase === 'Failed') this.emitSafe('rolledBack', onError('rolledBack'), s);
+    if (!initial) this.emitChange(prev, doc, { event: 'ring', moved: this.#open !== before });
   }
 
   /** A promotion opens every ring (the machine's weight 100). */
@@ -219,11 +198,8 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
    * rollout (Succeeded); with one, the schedule promotes after the last ring passes. Rejects with 'INVALID_STATE'
    * when every ring is open or the rollout is paused.
    */
-  async advance(): Promise<void> {
-    await this.load();
-    await this.enqueue(async () => {
-      await this.mutate((s) => this.#advanceChange(s));
-    });
+  advance(): Promise<void> {
+    return this.update((s) => this.#advanceChange(s));
   }
 
   #advanceChange(s: RolloutStateDoc): Change {
@@ -251,27 +227,12 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   }
 
   /** Closes every ring at once (everyone on stable; phase Failed, 'rollback' hooks). 'INVALID_STATE' when none is open. */
-  async rollback(reason?: string): Promise<void> {
-    await this.load();
-    await this.enqueue(async () => {
-      await this.mutate((s) => {
-        if (s.weight <= 0) throw new DeliveryError(`cannot roll back rings '${this.name}': no ring is open`, 'INVALID_STATE');
-        return forcedRollback(s, this.rollbackMessage(s, reason), this.ctx.clock.now());
-      });
-    });
+  rollback(reason?: string): Promise<void> {
+    return this.rollbackUnless((s) => (s.weight <= 0 ? 'no ring is open' : undefined), reason);
   }
 
   protected override rollbackMessage(_s: RolloutStateDoc, reason: string | null | undefined): string {
     return `rolled back: every ring on stable${reason ? `: ${reason}` : ''}`;
-  }
-
-  /** Holds the rings where they are until resume(). */
-  pause(): Promise<void> {
-    return this.act('pause');
-  }
-
-  resume(): Promise<void> {
-    return this.act('resume');
   }
 
   override async close(): Promise<void> {
