@@ -3,10 +3,10 @@
 // server on 127.0.0.1, sends requests to itself, prints what happened and the results table, and exits.
 //   npx tsx examples/express-ab-test.ts
 import express from 'express';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createDelivery } from '../src/index.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler } from '../src/integrations/express/index.js';
+import { listenOnLoopback } from './shared/loopback.js';
+import { showAssignments, simulateShoppers } from './shared/shoppers.js';
 
 const delivery = createDelivery();
 await delivery.ready();
@@ -31,30 +31,14 @@ app.post('/buy', (req, res) => {
   res.json({ ok: true, variant: req.variant });
 });
 
-const server = createServer(app);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = await listenOnLoopback(app);
+const { base } = server;
 console.log(`listening on ${base}`);
 
-// Known users: the same user always sees the same variant.
-for (const user of ['alice', 'bob', 'carol', 'dave']) {
-  const res = await fetch(`${base}/checkout`, { headers: { 'x-user-id': user } });
-  console.log(`${user.padEnd(6)} -> X-Variant: ${res.headers.get('x-variant')}  ${await res.text()}`);
-}
-
-// An anonymous visitor gets an id cookie and keeps their variant on the next visit.
-const first = await fetch(`${base}/checkout`);
-const cookie = first.headers.getSetCookie()[0]!.split(';')[0]!;
-const again = await fetch(`${base}/checkout`, { headers: { cookie } });
-console.log(`anonymous (${cookie}) -> ${first.headers.get('x-variant')}, then ${again.headers.get('x-variant')}`);
-
+// Known users always see the same variant; an anonymous visitor keeps theirs through a cookie.
+await showAssignments(base, { withBody: true });
 // 400 simulated users: green converts a bit better.
-for (let i = 0; i < 400; i++) {
-  const headers = { 'x-user-id': `user-${i}` };
-  const res = await fetch(`${base}/checkout`, { headers });
-  const variant = res.headers.get('x-variant');
-  if ((i * 7919) % 100 < (variant === 'green' ? 30 : 20)) await fetch(`${base}/buy`, { method: 'POST', headers });
-}
+await simulateShoppers(base);
 
 const results = await delivery.experiments.results('checkout-button');
 console.table(
@@ -68,6 +52,5 @@ console.log(`sample ratio mismatch: ${results.srm.mismatch} (p = ${results.srm.p
 const metrics = await (await fetch(`${base}/metrics`)).text();
 console.log(metrics.split('\n').filter((l) => l.startsWith('progressive_delivery_experiment_exposures_total') || l.startsWith('http_requests_total')).join('\n'));
 
-server.closeAllConnections();
-await new Promise<void>((resolve) => server.close(() => resolve()));
+await server.close();
 await delivery.close();

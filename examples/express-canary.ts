@@ -6,10 +6,9 @@
 //   npx tsx examples/express-canary.ts             a healthy canary: 20% -> 40% -> 60% -> 80%, then promoted
 //   FAULTY=1 npx tsx examples/express-canary.ts    the canary answers 503 to a third of its requests: rolled back
 import express, { type Request, type Response } from 'express';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createDelivery, type CanaryStatus } from '../src/index.js'; // in an application: 'progressive-delivery'
 import { deliveryMiddleware, metricsHandler } from '../src/integrations/express/index.js'; // 'progressive-delivery/express'
+import { listenOnLoopback } from './shared/loopback.js';
 
 const faulty = process.env.FAULTY === '1';
 const started = Date.now();
@@ -68,9 +67,8 @@ app.get('/quote', async (req: Request, res: Response) => {
   }
 });
 
-const server = createServer(app);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = await listenOnLoopback(app);
+const { base } = server;
 await delivery.ready();
 console.log(`listening on ${base}; canary 'quote' ${faulty ? '(FAULTY=1: v2 fails a third of its requests)' : '(healthy)'}`);
 
@@ -143,7 +141,6 @@ for (const l of metrics.split('\n')) {
   if (wanted) console.log(`  ${l}`);
 }
 
-server.closeAllConnections();
-await new Promise<void>((resolve) => server.close(() => resolve()));
+await server.close();
 await delivery.close();
 console.log(`done in ${elapsed().trim()}`);

@@ -1,16 +1,10 @@
 // HTTP mirroring with Express: the live service (v1) answers clients; a share of its traffic is replayed to the new
 // deployment (v2) after each response, and the answers are compared. Both servers listen on 127.0.0.1.
 // Run: npx tsx examples/express-mirror.ts (exits 0).
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createDelivery, httpComparator } from '../src/index.js'; // in an application: 'progressive-delivery'
 import { mirrorMiddleware } from '../src/integrations/express/index.js'; // in an application: 'progressive-delivery/express'
-
-const listen = async (app: express.Express) => {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
+import { listenOnLoopback } from './shared/loopback.js';
 
 // v2: the new deployment. It sees X-Shadow-Request: 1 on mirrored traffic and skips side effects then.
 const orders: unknown[] = [];
@@ -24,13 +18,13 @@ v2.post('/orders', (req, res) => {
   if (req.get('x-shadow-request') !== '1') orders.push(req.body); // no double writes from mirrored requests
   res.status(201).json({ ok: true, items: (req.body as { items: unknown[] }).items.length });
 });
-const shadow = await listen(v2);
+const shadow = await listenOnLoopback(v2);
 
 // v1: the live service, with the mirror in front of its routes.
 const delivery = createDelivery();
 await delivery.ready();
 const mirror = mirrorMiddleware({
-  target: shadow.url,
+  target: shadow.base,
   percentage: 100,
   timeoutMs: 2000,
   delivery, // counters appear in delivery.metrics.prometheus()
@@ -46,14 +40,14 @@ v1.get('/products/:id', (req, res) => {
   res.json({ id, name: `Product ${id}`, price: 10, servedBy: 'v1', generatedAt: Date.now() });
 });
 v1.post('/orders', (req, res) => res.status(201).json({ ok: true, items: (req.body as { items: unknown[] }).items.length }));
-const primary = await listen(v1);
+const primary = await listenOnLoopback(v1);
 
 for (let id = 1; id <= 5; id++) {
-  const res = await fetch(`${primary.url}/products/${id}`);
+  const res = await fetch(`${primary.base}/products/${id}`);
   const body = (await res.json()) as { servedBy: string };
   if (body.servedBy !== 'v1') throw new Error('clients are always served by the primary');
 }
-await fetch(`${primary.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [1, 2] }) });
+await fetch(`${primary.base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [1, 2] }) });
 
 while (mirror.stats().inFlight > 0) await new Promise((r) => setTimeout(r, 10));
 const s = mirror.stats();
@@ -61,8 +55,6 @@ console.log(`mirrored ${s.mirrored} of ${s.calls}: matched ${s.matched}, mismatc
 console.log(delivery.metrics.prometheus().split('\n').filter((l) => l.startsWith('progressive_delivery_shadow_results_total')).join('\n'));
 if (s.mismatched !== 1 || s.matched !== 5 || orders.length !== 0) throw new Error('unexpected mirror outcome');
 
-primary.server.closeAllConnections();
-shadow.server.closeAllConnections();
-primary.server.close();
-shadow.server.close();
+await primary.close();
+await shadow.close();
 await delivery.close();

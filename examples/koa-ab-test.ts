@@ -3,10 +3,10 @@
 // The script starts the server on 127.0.0.1, sends requests to itself, prints the results table, and exits.
 //   npx tsx examples/koa-ab-test.ts
 import Koa from 'koa';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createDelivery } from '../src/index.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler } from '../src/integrations/koa/index.js';
+import { listenOnLoopback } from './shared/loopback.js';
+import { showAssignments, simulateShoppers } from './shared/shoppers.js';
 
 const delivery = createDelivery();
 await delivery.ready();
@@ -37,27 +37,13 @@ app.use(async (ctx) => {
   ctx.body = `<button class="${ctx.state.variant ?? 'blue'}">Buy</button>`;
 });
 
-const server = createServer(app.callback());
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = await listenOnLoopback(app.callback());
+const { base } = server;
 console.log(`listening on ${base}`);
 
-for (const user of ['alice', 'bob', 'carol', 'dave']) {
-  const res = await fetch(`${base}/checkout`, { headers: { 'x-user-id': user } });
-  console.log(`${user.padEnd(6)} -> X-Variant: ${res.headers.get('x-variant')}`);
-}
-const first = await fetch(`${base}/checkout`);
-const cookie = first.headers.getSetCookie()[0]!.split(';')[0]!;
-const again = await fetch(`${base}/checkout`, { headers: { cookie } });
-console.log(`anonymous (${cookie}) -> ${first.headers.get('x-variant')}, then ${again.headers.get('x-variant')}`);
-
-for (let i = 0; i < 400; i++) {
-  const headers = { 'x-user-id': `user-${i}` };
-  const variant = (await fetch(`${base}/checkout`, { headers })).headers.get('x-variant');
-  if ((i * 7919) % 100 < (variant === 'green' ? 30 : 20)) {
-    await fetch(`${base}/buy?amount=${20 + (i % 30)}`, { method: 'POST', headers });
-  }
-}
+await showAssignments(base);
+// 400 simulated users: green converts a bit better; each purchase carries an amount for the revenue metric.
+await simulateShoppers(base, (i) => `/buy?amount=${20 + (i % 30)}`);
 
 const results = await delivery.experiments.results('checkout-button', { sequential: true });
 console.table(
@@ -74,6 +60,5 @@ for (const c of results.comparisons) {
 }
 console.log((await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => l.startsWith('progressive_delivery_experiment_exposures_total')).join('\n'));
 
-server.closeAllConnections();
-await new Promise<void>((resolve) => server.close(() => resolve()));
+await server.close();
 await delivery.close();
