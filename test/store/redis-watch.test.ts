@@ -30,17 +30,23 @@ function backend() {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+
+/** A hub on `b` that is live (subscribed) and watches 'f/' into `seen`, after its first listing settled. */
+async function liveHub(b: ReturnType<typeof backend>, clock = createManualClock()) {
+  const hub = new WatchHub(b.list, clock);
+  const seen: StoreChange[] = [];
+  hub.subscribed();
+  hub.add('f/', (c) => seen.push(c));
+  await tick();
+  return { hub, seen };
+}
 const summary = (cs: StoreChange[]) => cs.map((c) => (c.deleted ? `-${c.key}@${c.version}` : `${c.key}@${c.version}=${JSON.stringify(c.value)}`));
 
 describe('WatchHub (the watch side of RedisStore)', () => {
   it('seeds silently from the first listing, then emits each change once, skipping echoes and older versions', async () => {
     const b = backend();
     b.set('f/a', 1, 'a1');
-    const hub = new WatchHub(b.list, createManualClock());
-    const seen: StoreChange[] = [];
-    hub.subscribed();
-    hub.add('f/', (c) => seen.push(c));
-    await tick();
+    const { hub, seen } = await liveHub(b);
     expect(seen).toEqual([]);
     hub.apply({ key: 'f/a', version: 2, deleted: false, raw: '"a2"' });
     hub.apply({ key: 'f/a', version: 2, deleted: false, raw: '"a2"' }); // pub/sub echo of a local write
@@ -69,11 +75,7 @@ describe('WatchHub (the watch side of RedisStore)', () => {
 
   it('after a reconnect, emits by content what it missed, including deletes, and accepts restarted versions', async () => {
     const b = backend();
-    const hub = new WatchHub(b.list, createManualClock());
-    const seen: StoreChange[] = [];
-    hub.subscribed();
-    hub.add('f/', (c) => seen.push(c));
-    await tick();
+    const { hub, seen } = await liveHub(b);
     hub.apply({ key: 'f/same', version: 4, deleted: false, raw: '"s"' });
     hub.apply({ key: 'f/changed', version: 7, deleted: false, raw: '"x"' });
     hub.apply({ key: 'f/gone', version: 2, deleted: false, raw: '"g"' });
@@ -95,11 +97,7 @@ describe('WatchHub (the watch side of RedisStore)', () => {
 
   it('a message that arrives while the resync listing is in flight wins over the (older) listing', async () => {
     const b = backend();
-    const hub = new WatchHub(b.list, createManualClock());
-    const seen: StoreChange[] = [];
-    hub.subscribed();
-    hub.add('f/', (c) => seen.push(c));
-    await tick();
+    const { hub, seen } = await liveHub(b);
     hub.apply({ key: 'f/k', version: 1, deleted: false, raw: '"one"' });
     hub.disconnected();
     b.set('f/k', 2, 'two');
@@ -115,11 +113,7 @@ describe('WatchHub (the watch side of RedisStore)', () => {
   it('retries a failed resync through the clock, and stops everything on close()', async () => {
     const b = backend();
     const clock = createManualClock();
-    const hub = new WatchHub(b.list, clock);
-    const seen: StoreChange[] = [];
-    hub.subscribed();
-    hub.add('f/', (c) => seen.push(c));
-    await tick();
+    const { hub, seen } = await liveHub(b, clock);
     hub.disconnected();
     b.set('f/k', 1, 'missed');
     b.fail(true);
