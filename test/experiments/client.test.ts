@@ -5,7 +5,7 @@ import { createDelivery } from '../../src/delivery.js';
 import { ExperimentClient } from '../../src/experiments/client.js';
 import type { ExposureEvent } from '../../src/experiments/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { fleet, users, type Fleet } from './helpers.js';
+import { clientOn, fleet, users, type Fleet } from './helpers.js';
 
 const AB = { key: 'btn', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: [{ key: 'buy', type: 'binomial' as const }] };
 let f: Fleet | undefined;
@@ -182,13 +182,7 @@ describe('experiments client: track and bounds', () => {
 
   it('a store that fails: buffered up to the bound, then dropped and counted, one error event, never thrown', async () => {
     const store = new MemoryStore();
-    const d = createDelivery({ store });
-    await d.ready();
-    const errors: DeliveryError[] = [];
-    d.on('error', (e) => errors.push(e));
-    const x = new ExperimentClient(d.context, { maxBuffer: 5 });
-    await x.load();
-    await x.put(AB);
+    const { d, x, errors } = await clientOn(store, AB, { maxBuffer: 5 });
     await store.close(); // every call now rejects
     for (const u of users(8)) x.assign('btn', { userId: u });
     expect(x.stats()).toMatchObject({ buffered: 5, dropped: 3 });

@@ -1,5 +1,8 @@
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+import type { DeliveryError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { ExperimentClient, type ExperimentClientOptions } from '../../src/experiments/client.js';
+import type { ExperimentDefinition } from '../../src/experiments/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -25,6 +28,21 @@ export async function fleet(n = 1, store?: Store): Promise<Fleet> {
       await s.close();
     },
   };
+}
+
+/**
+ * A ready delivery on `store` whose error events are collected, and a separate ExperimentClient on its context
+ * (with `opts`, e.g. a small `maxBuffer`) holding `def`: for what the client does when that store fails.
+ */
+export async function clientOn(store: Store, def: ExperimentDefinition, opts: ExperimentClientOptions): Promise<{ d: Delivery; x: ExperimentClient; errors: DeliveryError[] }> {
+  const d = createDelivery({ store });
+  await d.ready();
+  const errors: DeliveryError[] = [];
+  d.on('error', (e) => errors.push(e));
+  const x = new ExperimentClient(d.context, opts);
+  await x.load();
+  await x.put(def);
+  return { d, x, errors };
 }
 
 export const users = (n: number, prefix = 'u'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

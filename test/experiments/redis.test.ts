@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryError } from '../../src/core/errors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { createDelivery } from '../../src/delivery.js';
-import { ExperimentClient } from '../../src/experiments/client.js';
 import type { ExperimentDefinition, ExposureEvent } from '../../src/experiments/types.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { redisBinaryAvailable, spawnRedis, type SpawnedRedis } from '../helpers/redis.js';
-import { users } from './helpers.js';
+import { until } from '../helpers/wait.js';
+import { clientOn, users } from './helpers.js';
 
 const DEF: ExperimentDefinition = {
   key: 'checkout',
@@ -20,13 +19,7 @@ const DEF: ExperimentDefinition = {
   ],
 };
 
-const waitUntil = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const waitUntil = (check: () => boolean, what: string): Promise<void> => until(check, { what, timeoutMs: 2000, everyMs: 10 });
 
 describe.skipIf(!redisBinaryAvailable())('experiments on a shared Redis', () => {
   let redis: SpawnedRedis;
@@ -89,13 +82,7 @@ describe.skipIf(!redisBinaryAvailable())('experiments on a shared Redis', () => 
 
   it('Redis down during track: buffered up to the bound, then dropped and counted, one error event, never thrown; resumes after', async () => {
     const store = new RedisStore({ url: redis.url, prefix: 'exp-outage:', commandTimeoutMs: 300 });
-    const d = createDelivery({ store });
-    await d.ready();
-    const errors: DeliveryError[] = [];
-    d.on('error', (e) => errors.push(e));
-    const x = new ExperimentClient(d.context, { maxBuffer: 20 });
-    await x.load();
-    await x.put(DEF);
+    const { d, x, errors } = await clientOn(store, DEF, { maxBuffer: 20 });
 
     await redis.stop();
     for (const u of users(15)) x.assign('checkout', { userId: u });
