@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { adminRouter } from '../../src/integrations/express/index.js';
 import { listen } from '../integrations/express-koa-helpers.js';
-import { Client, tokenOf, urlsOf } from './http-helpers.js';
+import { Client, serveDashboard, tokenOf, urlsOf } from './http-helpers.js';
 import { describeAdminHttp } from './http-suite.js';
 import { flagsDelivery } from './fixture.js';
 
@@ -24,19 +24,14 @@ describe('adminRouter (express specifics)', () => {
     ops.use(router);
     ops.get('/other', (_req, res) => void res.send('other'));
     app.use('/internal', ops);
-    const s = await listen(createServer(app));
-    try {
-      expect((await fetch(`${s.url}/internal/admin/flags`)).status).toBe(403);
-      const c = new Client(s.url);
+    await serveDashboard(app, router, async (base) => {
+      expect((await fetch(`${base}/internal/admin/flags`)).status).toBe(403);
+      const c = new Client(base);
       const page = await c.get('/internal/admin/flags', { 'x-role': 'ops' });
       expect(page.status).toBe(200);
       for (const u of urlsOf(page.text)) expect(u.startsWith('/internal/admin/')).toBe(true);
-      expect(await (await fetch(`${s.url}/internal/other`)).text()).toBe('other'); // outside the prefix: next()
-    } finally {
-      router.close();
-      await s.close();
-      await delivery.close();
-    }
+      expect(await (await fetch(`${base}/internal/other`)).text()).toBe('other'); // outside the prefix: next()
+    }, delivery);
   });
 
   it('works behind express.urlencoded() (a body the host already parsed)', async () => {
@@ -45,17 +40,12 @@ describe('adminRouter (express specifics)', () => {
     app.use(express.urlencoded({ extended: false }));
     const router = adminRouter(delivery, { insecure: true });
     app.use('/d', router);
-    const s = await listen(createServer(app));
-    try {
-      const c = new Client(s.url);
+    await serveDashboard(app, router, async (base) => {
+      const c = new Client(base);
       const token = tokenOf((await c.get('/d/flags')).text);
       const r = await c.post('/d/flags/dark-mode/toggle', { _csrf: token, enabled: 'true' });
       expect(r.status).toBe(303);
       expect(delivery.flags.isEnabled('dark-mode')).toBe(true);
-    } finally {
-      router.close();
-      await s.close();
-      await delivery.close();
-    }
+    }, delivery);
   });
 });

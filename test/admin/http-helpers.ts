@@ -2,8 +2,11 @@
 // subscriptions cleaned up), and helpers to read pages.
 import type { Store, StoreChange } from '../../src/store/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { createServer, type RequestListener } from 'node:http';
 import type { Clock } from '../../src/core/clock.js';
+import type { Delivery } from '../../src/delivery.js';
 import { until } from '../helpers/wait.js';
+import { listen } from '../integrations/express-koa-helpers.js';
 
 export interface Res {
   status: number;
@@ -134,3 +137,18 @@ export async function readEvents(url: string, headers: Record<string, string>, u
 }
 
 export const waitFor = (check: () => boolean, what: string, ms = 3000): Promise<void> => until(check, { what, timeoutMs: ms });
+
+/**
+ * Serves `listener` (an app with the dashboard mounted) on 127.0.0.1 while `fn` runs with its base URL, then closes
+ * the dashboard's `router` (its timers and store watches), the server and, when given, the `delivery`.
+ */
+export async function serveDashboard(listener: RequestListener, router: { close(): void }, fn: (base: string) => Promise<void>, delivery?: Delivery): Promise<void> {
+  const s = await listen(createServer(listener));
+  try {
+    await fn(s.url);
+  } finally {
+    router.close();
+    await s.close();
+    await delivery?.close();
+  }
+}

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { adminRouter } from '../../src/integrations/koa/index.js';
 import { listen } from '../integrations/express-koa-helpers.js';
-import { Client, urlsOf } from './http-helpers.js';
+import { Client, serveDashboard, urlsOf } from './http-helpers.js';
 import { describeAdminHttp } from './http-suite.js';
 import { flagsDelivery } from './fixture.js';
 
@@ -27,19 +27,14 @@ describe('adminRouter (koa specifics)', () => {
     app.use((ctx) => {
       ctx.body = `app:${ctx.path}`;
     });
-    const s = await listen(createServer(app.callback()));
-    try {
-      expect(await (await fetch(`${s.url}/ops/deliveryx`)).text()).toBe('app:/ops/deliveryx');
-      expect(await (await fetch(`${s.url}/home`)).text()).toBe('app:/home');
-      expect((await fetch(`${s.url}/ops/delivery/flags`)).status).toBe(403);
-      const page = await new Client(s.url).get('/ops/delivery/flags', { 'x-role': 'ops' });
+    await serveDashboard(app.callback(), router, async (base) => {
+      expect(await (await fetch(`${base}/ops/deliveryx`)).text()).toBe('app:/ops/deliveryx');
+      expect(await (await fetch(`${base}/home`)).text()).toBe('app:/home');
+      expect((await fetch(`${base}/ops/delivery/flags`)).status).toBe(403);
+      const page = await new Client(base).get('/ops/delivery/flags', { 'x-role': 'ops' });
       expect(page.status).toBe(200);
       for (const u of urlsOf(page.text)) expect(u.startsWith('/ops/delivery/')).toBe(true);
-    } finally {
-      router.close();
-      await s.close();
-      await delivery.close();
-    }
+    }, delivery);
   });
 
   it('honours ctx.mountPath (what koa-mount sets) in every link', async () => {
@@ -58,15 +53,10 @@ describe('adminRouter (koa specifics)', () => {
         ctx.path = original;
       }
     });
-    const s = await listen(createServer(app.callback()));
-    try {
-      const page = await new Client(s.url).get('/ops/flags');
+    await serveDashboard(app.callback(), router, async (base) => {
+      const page = await new Client(base).get('/ops/flags');
       expect(page.status).toBe(200);
       for (const u of urlsOf(page.text)) expect(u.startsWith('/ops/')).toBe(true);
-    } finally {
-      router.close();
-      await s.close();
-      await delivery.close();
-    }
+    }, delivery);
   });
 });
