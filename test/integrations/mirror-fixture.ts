@@ -5,16 +5,23 @@
 import type { RequestListener } from 'node:http';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { MirrorOptions } from '../../src/shadow/mirror.js';
-import { fetchRaw, listen, rawExchange, target } from '../shadow/http-helpers.js';
+import { fetchRaw, listen, rawExchange, target, until } from '../shadow/http-helpers.js';
 
 export type Target = Awaited<ReturnType<typeof target>>;
 export type RequestInit = { method?: string; headers?: Record<string, string>; body?: string };
 
-export interface MirrorFixture<M> {
+/** What the fixture reads from a mirror middleware. */
+export interface MirrorStats {
+  stats(): { mirrored: number; inFlight: number };
+}
+
+export interface MirrorFixture<M extends MirrorStats> {
   /** The shadow target the mirrors of `start()` send to (set in beforeAll). */
   readonly shadow: Target;
   /** Listens with `handler` on 127.0.0.1; closed after the suite. */
   serve(handler: RequestListener): Promise<{ url: string }>;
+  /** The same app without the mirror, listening. */
+  plain(): Promise<{ url: string }>;
   /** An app with a mirror (`{ target: shadow.url, ...opts }`) in front, listening; `parserFirst` reads the body before it. */
   start(opts?: Partial<MirrorOptions>, parserFirst?: boolean): Promise<{ mirror: M; url: string }>;
 }
@@ -24,7 +31,7 @@ export interface MirrorFixture<M> {
  * parserFirst?)` the framework's test app as a Node request listener.
  * @example const fx = mirrorFixture(mirrorMiddleware, (m, p) => app(m, p).callback());
  */
-export function mirrorFixture<M>(mirrorMiddleware: (opts: MirrorOptions) => M, app: (mirror?: M, parserFirst?: boolean) => RequestListener): MirrorFixture<M> {
+export function mirrorFixture<M extends MirrorStats>(mirrorMiddleware: (opts: MirrorOptions) => M, app: (mirror?: M, parserFirst?: boolean) => RequestListener): MirrorFixture<M> {
   let shadow: Target | undefined;
   const servers: { close: () => Promise<void> }[] = [];
   beforeAll(async () => {
@@ -44,6 +51,7 @@ export function mirrorFixture<M>(mirrorMiddleware: (opts: MirrorOptions) => M, a
       servers.push(srv);
       return srv;
     },
+    plain: () => fx.serve(app()),
     async start(opts = {}, parserFirst = false) {
       const mirror = mirrorMiddleware({ target: fx.shadow.url, ...opts });
       const srv = await fx.serve(app(mirror, parserFirst));
@@ -64,11 +72,17 @@ export async function expectSameResponses(plainUrl: string, mirroredUrl: string,
   }
 }
 
-/** Each raw HTTP/1.1 exchange (`[head, body?]`) against both servers: the bytes on the wire must be equal. */
-export async function expectSameRawBytes(plainUrl: string, mirroredUrl: string, exchanges: [string, string?][]): Promise<void> {
+/**
+ * Each raw HTTP/1.1 exchange (`[head, body?]`) against the plain app and the mirrored one: the bytes on the wire
+ * must be equal, and every exchange is mirrored.
+ */
+export async function expectSameRawBytes<M extends MirrorStats>(fx: MirrorFixture<M>, exchanges: [string, string?][]): Promise<void> {
+  const plain = await fx.plain();
+  const { mirror, url } = await fx.start();
   for (const [head, body] of exchanges) {
-    const a = await rawExchange(plainUrl, head, body);
-    const b = await rawExchange(mirroredUrl, head, body);
+    const a = await rawExchange(plain.url, head, body);
+    const b = await rawExchange(url, head, body);
     expect(b.toString('latin1')).toBe(a.toString('latin1'));
   }
+  await until(() => mirror.stats().mirrored === exchanges.length && mirror.stats().inFlight === 0);
 }
