@@ -11,6 +11,26 @@ export interface ConvergenceRound<I> {
   trigger(): unknown;
 }
 
+/** An instance with typed events (canary, blue-green, rings all extend the core Emitter). */
+export interface Watchable<E extends string, S> {
+  on(event: E, listener: (state: S) => void): unknown;
+  off(event: E, listener: (state: S) => void): unknown;
+}
+
+/**
+ * The usual `watch`: listens for `event` until a state `reached` accepts arrives.
+ * @example watch: onEvent('weight', (s: { weight: number }) => s.weight === i + 1)
+ */
+export function onEvent<E extends string, S>(event: E, reached: (state: S) => boolean): (instance: Watchable<E, S>, seen: () => void) => () => void {
+  return (instance, seen) => {
+    const on = (state: S): void => {
+      if (reached(state)) seen();
+    };
+    instance.on(event, on);
+    return () => void instance.off(event, on);
+  };
+}
+
 export interface Convergence {
   instances: number;
   /** ms until each instance other than the first saw the change, over every round. */

@@ -4,7 +4,7 @@
 import { seededRandom } from '../src/core/random.js';
 import { createDelivery } from '../src/delivery.js';
 import type { Ring } from '../src/rollout/types.js';
-import { measureConvergence, printConvergence } from './convergence.js';
+import { measureConvergence, onEvent, printConvergence } from './convergence.js';
 import { measure, measureAsync, printResults, table, type BenchResult } from './harness.js';
 import { openBenchRedis } from './redis.js';
 
@@ -53,13 +53,7 @@ async function convergence(): Promise<void> {
   const result = await measureConvergence(sides, 60, () => {
     const target = sides[0]!.active() === 'blue' ? 'green' : 'blue';
     return {
-      watch: (s, seen) => {
-        const on = (st: { active: string }): void => {
-          if (st.active === target) seen();
-        };
-        s.on('switched', on);
-        return () => s.off('switched', on);
-      },
+      watch: onEvent('switched', (st: { active: string }) => st.active === target),
       trigger: () => sides[0]!.switch(),
     };
   });

@@ -5,7 +5,7 @@ import { createDelivery } from '../src/delivery.js';
 import { seededRandom } from '../src/core/random.js';
 import type { Canary } from '../src/rollout/canary.js';
 import type { Analysis } from '../src/rollout/types.js';
-import { measureConvergence, printConvergence } from './convergence.js';
+import { measureConvergence, onEvent, printConvergence } from './convergence.js';
 import { measure, measureAsync, printResults, table, type BenchResult } from './harness.js';
 import { openBenchRedis } from './redis.js';
 
@@ -48,13 +48,7 @@ async function convergence(): Promise<void> {
   const canaries = fleet.map((d) => d.rollouts.canary<Req, number>({ name: 'conv', stable: () => 1, canary: () => 2, analysis: steps }));
   await Promise.all(fleet.map((d) => d.ready()));
   const result = await measureConvergence(canaries, 60, (i) => ({
-    watch: (c, seen) => {
-      const on = (s: { weight: number }): void => {
-        if (s.weight === i + 1) seen();
-      };
-      c.on('weight', on);
-      return () => c.off('weight', on);
-    },
+    watch: onEvent('weight', (s: { weight: number }) => s.weight === i + 1),
     trigger: () => canaries[0]!.runAnalysis(),
   }));
   printConvergence('weight convergence on Redis (3 instances, 60 changes; ms from runAnalysis() to the weight event)', 'other instances see the new weight', result);
