@@ -5,11 +5,12 @@
 // State: `data.from` / `data.to` are the sides of the last switch and `weight` is 100 while `to` serves, 0 after a
 // rollback (so the machine's rollback, also requested from the CLI, flips back). Before any switch from = to.
 import type { DeliveryContext } from '../core/context.js';
-import { ConflictError, DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
+import { ConflictError, DeliveryError, type ValidationIssue } from '../core/errors.js';
 import { manualAnalysis, RolloutController, type Change } from './controller.js';
-import type { CanaryMetrics } from './iteration.js';
-import { checkChecks, checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
-import type { RolloutStateDoc } from './state-doc.js';
+import { versionWindows, type CanaryMetrics } from './iteration.js';
+import { checkChecks, resolveKindAnalysis } from './kind-validate.js';
+import { checkHandler, checkName, isObj, orThrow, requireObject } from './option-checks.js';
+import { NEW_ANALYSIS, type RolloutStateDoc } from './state-doc.js';
 import type { BlueGreenEvents, BlueGreenOptions, BlueGreenStatus, Check, Handler } from './types.js';
 import type { ResolvedAnalysis } from './validate.js';
 import { checkResults, type HookResult } from './webhooks.js';
@@ -40,7 +41,7 @@ export class SwitchRefusedError extends DeliveryError {
 }
 
 function resolveOptions<Req, Res>(opts: BlueGreenOptions<Req, Res>): { analysis: ResolvedAnalysis | undefined; checks: Check[] } {
-  if (!isObj(opts)) throw new ValidationError([{ path: '', message: 'blue-green options must be an object' }], { subject: 'blueGreen' });
+  requireObject(opts, 'blue-green', 'blueGreen');
   const issues: ValidationIssue[] = [];
   checkName(opts.name, issues);
   checkHandler(opts.blue, 'blue', issues);
@@ -51,15 +52,10 @@ function resolveOptions<Req, Res>(opts: BlueGreenOptions<Req, Res>): { analysis:
   if (opts.postSwitchAnalysis !== undefined) {
     const a = opts.postSwitchAnalysis as unknown;
     const iterations = isObj(a) && a.iterations !== undefined ? a.iterations : DEFAULT_POST_SWITCH_ITERATIONS;
-    analysis = resolveKindAnalysis(a, 'postSwitchAnalysis', issues, ['stepWeight', 'stepWeights', 'maxWeight'], 'has no meaning for blue-green (the switch moves all traffic): remove it; iterations sets how long the new side is watched', {
-      iterations: iterations as number,
-      stepWeight: undefined,
-      stepWeights: undefined,
-      maxWeight: undefined,
-    });
+    const why = 'has no meaning for blue-green (the switch moves all traffic): remove it; iterations sets how long the new side is watched';
+    analysis = resolveKindAnalysis(a, 'postSwitchAnalysis', issues, ['stepWeight', 'stepWeights', 'maxWeight'], why, { iterations: iterations as number });
   }
-  if (issues.length) throw new ValidationError(issues, { subject: `blueGreen '${typeof opts.name === 'string' ? opts.name : '?'}'` });
-  return { analysis, checks };
+  return orThrow({ analysis, checks }, issues, 'blueGreen', opts.name);
 }
 
 /**
@@ -84,14 +80,8 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
     const { analysis, checks } = resolveOptions(opts);
     const initial: Side = opts.active ?? 'blue';
     const ref: { doc?: () => RolloutStateDoc } = {};
-    const windows: CanaryMetrics = {
-      record: (o) => metrics.record(o),
-      // 'canary' is the side switched to, 'stable' the side switched from
-      fleetWindow: (_t, version, ms) => {
-        const d = ref.doc?.();
-        return metrics.fleetWindow(opts.name, version === 'canary' ? side(d?.data?.to, initial) : side(d?.data?.from, initial), ms);
-      },
-    };
+    // 'canary' is the side switched to, 'stable' the side switched from
+    const windows = versionWindows(metrics, opts.name, (v) => side(ref.doc?.().data?.[v === 'canary' ? 'to' : 'from'], initial));
     super(ctx, {
       kind: 'blueGreen',
       name: opts.name,
@@ -185,10 +175,7 @@ export class BlueGreen<Req, Res> extends RolloutController<BlueGreenEvents> {
       ...s,
       phase,
       weight: 100,
-      failedChecks: 0,
-      consecutiveFailed: 0,
-      iteration: 0,
-      passedIterations: 0,
+      ...NEW_ANALYSIS,
       pausedFrom: null,
       message,
       lastTransitionTime: now,

@@ -4,12 +4,13 @@
 // (`data.written`): a flag whose fallthrough is neither that split nor the one being written was edited by someone
 // else, and the rollout pauses with the conflict in its message instead of overwriting it.
 import type { DeliveryContext } from '../core/context.js';
-import { DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
+import { DeliveryError, type ValidationIssue } from '../core/errors.js';
 import type { FlagClient } from '../flags/client.js';
 import type { FlagDefinition, Serve } from '../flags/types.js';
 import { RolloutController, type Change } from './controller.js';
-import type { CanaryMetrics } from './iteration.js';
-import { checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
+import { versionWindows, type CanaryMetrics } from './iteration.js';
+import { resolveKindAnalysis } from './kind-validate.js';
+import { checkName, orThrow, requireObject } from './option-checks.js';
 import type { RolloutStateDoc } from './state-doc.js';
 import type { VersionedDoc } from './state.js';
 import type { GuardedFlagEvents, GuardedFlagOptions, RolloutStatus } from './types.js';
@@ -50,7 +51,7 @@ export type GuardedRollout = GuardedFlagRollout;
 class FlagConflict extends Error {}
 
 function resolveOptions(opts: GuardedFlagOptions): { analysis: ResolvedAnalysis; steps: number[] } {
-  if (!isObj(opts)) throw new ValidationError([{ path: '', message: 'guarded flag options must be an object' }], { subject: 'guardedFlag' });
+  requireObject(opts, 'guarded flag', 'guardedFlag');
   const issues: ValidationIssue[] = [];
   if (typeof opts.flag !== 'string' || !FLAG_KEY.test(opts.flag)) issues.push({ path: 'flag', message: 'must be a flag key (letters, digits, . _ -, at most 128)' });
   if (opts.name !== undefined) checkName(opts.name, issues);
@@ -65,14 +66,9 @@ function resolveOptions(opts: GuardedFlagOptions): { analysis: ResolvedAnalysis;
       else steps.push(w);
     });
   }
-  const analysis = resolveKindAnalysis(opts.analysis, 'analysis', issues, ['stepWeight', 'stepWeights', 'maxWeight', 'iterations'], 'has no meaning for a guarded flag rollout: the percents are `steps`', {
-    stepWeights: steps.length ? steps : [100],
-    maxWeight: steps.at(-1) ?? 100,
-    stepWeight: undefined,
-    iterations: undefined,
-  });
-  if (issues.length || !analysis) throw new ValidationError(issues, { subject: `guardedFlag '${typeof opts.flag === 'string' ? opts.flag : '?'}'` });
-  return { analysis, steps };
+  const why = 'has no meaning for a guarded flag rollout: the percents are `steps`';
+  const analysis = resolveKindAnalysis(opts.analysis, 'analysis', issues, ['stepWeight', 'stepWeights', 'maxWeight', 'iterations'], why, { stepWeights: steps.length ? steps : [100], maxWeight: steps.at(-1) ?? 100 });
+  return { analysis: orThrow(analysis, issues, 'guardedFlag', opts.flag), steps };
 }
 
 /**
@@ -95,10 +91,7 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   constructor(ctx: DeliveryContext, opts: GuardedFlagOptions, metrics: CanaryMetrics, flags: FlagClient) {
     const { analysis } = resolveOptions(opts);
     const variant = opts.variant ?? 'on';
-    const windows: CanaryMetrics = {
-      record: (o) => metrics.record(o),
-      fleetWindow: (_t, version, ms) => metrics.fleetWindow(opts.flag, version === 'canary' ? variant : (flags.get(opts.flag)?.offVariant ?? 'off'), ms),
-    };
+    const windows = versionWindows(metrics, opts.flag, (v) => (v === 'canary' ? variant : (flags.get(opts.flag)?.offVariant ?? 'off')));
     super(ctx, { kind: 'guardedFlag', name: opts.name ?? opts.flag, analysis, scheduled: true, metrics: windows, initialData: { flag: opts.flag, variant, written: null, conflict: null } });
     this.flag = opts.flag;
     this.variant = variant;

@@ -15,6 +15,17 @@ export interface CanaryMetrics {
   fleetWindow(target: string, version: string, windowMs: number): Promise<FleetWindow>;
 }
 
+/**
+ * Windows for a kind whose versions have their own names: the analysis asks for 'canary' (the new version) and
+ * 'stable' (the old one); `version(side)` names the version read under `target` for each. Records pass through.
+ */
+export function versionWindows(metrics: CanaryMetrics, target: string, version: (side: 'canary' | 'stable') => string): CanaryMetrics {
+  return {
+    record: (o) => metrics.record(o),
+    fleetWindow: (_target, side, ms) => metrics.fleetWindow(target, version(side === 'canary' ? 'canary' : 'stable'), ms),
+  };
+}
+
 export interface IterationDeps {
   name: string;
   analysis: ResolvedAnalysis;

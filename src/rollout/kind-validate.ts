@@ -1,20 +1,10 @@
-// Validation shared by blue-green, rings and guarded flag rollouts: names, handlers, checks, and an Analysis whose
-// step settings belong to the kind (steps, rings, iterations) rather than to the user's analysis block.
+// Validation shared by blue-green, rings and guarded flag rollouts: checks, and an Analysis whose step settings
+// belong to the kind (steps, rings, iterations) rather than to the user's analysis block. Names, handlers and the
+// final ValidationError are in option-checks.ts, shared with the canary.
 import type { ValidationIssue } from '../core/errors.js';
+import { isObj } from './option-checks.js';
 import type { Analysis, Check } from './types.js';
-import { NAME_PATTERN, resolveAnalysis, type ResolvedAnalysis } from './validate.js';
-
-export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export function checkName(name: unknown, issues: ValidationIssue[], path = 'name'): void {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    issues.push({ path, message: 'must match /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/ (letters, digits, . _ -)' });
-  }
-}
-
-export function checkHandler(v: unknown, path: string, issues: ValidationIssue[]): void {
-  if (typeof v !== 'function') issues.push({ path, message: 'must be a function (req) => response' });
-}
+import { resolveAnalysis, type ResolvedAnalysis } from './validate.js';
 
 const isHttpUrl = (u: unknown): boolean => {
   try {
@@ -48,9 +38,12 @@ export function checkChecks(checks: unknown, path: string, issues: ValidationIss
   return checks as Check[];
 }
 
+const NO_STEPS: Partial<Analysis> = { stepWeight: undefined, stepWeights: undefined, maxWeight: undefined, iterations: undefined };
+
 /**
  * Resolves an Analysis for a rollout kind that sets the step settings itself: `forbidden` fields of the user's
- * analysis are reported (with `why`), `inject` is merged in, and issue paths are rewritten under `path`.
+ * analysis are reported (with `why`), the step settings are the kind's (`inject`; those it leaves out are unset),
+ * and issue paths are rewritten under `path`.
  */
 export function resolveKindAnalysis(
   a: unknown,
@@ -66,7 +59,7 @@ export function resolveKindAnalysis(
   }
   for (const k of forbidden) if (a[k] !== undefined) issues.push({ path: `${path}.${k}`, message: why });
   const own: ValidationIssue[] = [];
-  const resolved = resolveAnalysis({ ...a, ...inject }, own);
+  const resolved = resolveAnalysis({ ...a, ...NO_STEPS, ...inject }, own);
   for (const i of own) issues.push({ ...i, path: i.path.replace(/^analysis/, path) });
   return resolved;
 }

@@ -2,7 +2,7 @@
 // gives the next state and the effects (notification hooks) to run after the write succeeds. No I/O, no clock:
 // `now` is an argument. The shell (controller.ts) runs the hooks and metrics a plan asks for and writes with CAS.
 import type { CanaryPhase, RolloutAction, WebhookType } from './types.js';
-import type { RolloutStateDoc } from './state-doc.js';
+import { NEW_ANALYSIS, type RolloutStateDoc } from './state-doc.js';
 import type { IterationOutcome } from './analysis.js';
 
 /** The analysis settings the machine needs (resolved from CanaryOptions by validate.ts). */
@@ -148,10 +148,7 @@ export function transition(s: RolloutStateDoc, input: Input, cfg: MachineConfig,
     Object.assign(next, {
       revision: input.revision,
       weight: 0,
-      failedChecks: 0,
-      consecutiveFailed: 0,
-      iteration: 0,
-      passedIterations: 0,
+      ...NEW_ANALYSIS,
       pausedFrom: null,
       lastStepTime: now,
       lastAnalysisTime: null,

@@ -3,16 +3,17 @@
 // State: `weight` is the number of open rings (0: everyone on stable). With an analysis the machine opens one ring
 // per passing iteration and closes them all on failure; without one, advance() and rollback() are manual.
 import type { DeliveryContext } from '../core/context.js';
-import { DeliveryError, ValidationError, type ValidationIssue } from '../core/errors.js';
+import { DeliveryError, type ValidationIssue } from '../core/errors.js';
 import type { FlagClient } from '../flags/client.js';
 import { conditionsMatch } from '../flags/conditions.js';
 import type { EvaluationContext, SegmentDefinition } from '../flags/types.js';
 import { validateConditions } from '../flags/validate.js';
 import { manualAnalysis, RolloutController, type Change } from './controller.js';
-import type { CanaryMetrics } from './iteration.js';
-import { checkHandler, checkName, isObj, resolveKindAnalysis } from './kind-validate.js';
+import { versionWindows, type CanaryMetrics } from './iteration.js';
+import { resolveKindAnalysis } from './kind-validate.js';
+import { checkHandler, checkName, isObj, orThrow, requireObject } from './option-checks.js';
 import { makeBucketer } from './router.js';
-import type { RolloutStateDoc } from './state-doc.js';
+import { NEW_ANALYSIS, type RolloutStateDoc } from './state-doc.js';
 import type { Handler, Ring, RingEvents, RingOptions, RingStatus } from './types.js';
 import type { ResolvedAnalysis } from './validate.js';
 
@@ -27,7 +28,7 @@ interface CompiledRing {
 }
 
 function resolveOptions<Req, Res>(opts: RingOptions<Req, Res>): { rings: CompiledRing[]; analysis: ResolvedAnalysis | undefined } {
-  if (!isObj(opts)) throw new ValidationError([{ path: '', message: 'ring options must be an object' }], { subject: 'rings' });
+  requireObject(opts, 'ring', 'rings');
   const issues: ValidationIssue[] = [];
   checkName(opts.name, issues);
   checkHandler(opts.stable, 'stable', issues);
@@ -56,15 +57,10 @@ function resolveOptions<Req, Res>(opts: RingOptions<Req, Res>): { rings: Compile
   let analysis: ResolvedAnalysis | undefined;
   if (opts.analysis !== undefined) {
     const n = Math.max(1, rings.length);
-    analysis = resolveKindAnalysis(opts.analysis, 'analysis', issues, ['stepWeight', 'stepWeights', 'maxWeight', 'iterations'], 'has no meaning for rings (each passing iteration opens the next ring): remove it', {
-      stepWeights: Array.from({ length: n }, (_, i) => i + 1),
-      maxWeight: n,
-      stepWeight: undefined,
-      iterations: undefined,
-    });
+    const why = 'has no meaning for rings (each passing iteration opens the next ring): remove it';
+    analysis = resolveKindAnalysis(opts.analysis, 'analysis', issues, ['stepWeight', 'stepWeights', 'maxWeight', 'iterations'], why, { stepWeights: Array.from({ length: n }, (_, i) => i + 1), maxWeight: n });
   }
-  if (issues.length) throw new ValidationError(issues, { subject: `rings '${typeof opts.name === 'string' ? opts.name : '?'}'` });
-  return { rings, analysis };
+  return orThrow({ rings, analysis }, issues, 'rings', opts.name);
 }
 
 /**
@@ -96,10 +92,7 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
   constructor(ctx: DeliveryContext, opts: RingOptions<Req, Res>, metrics: CanaryMetrics, flags?: FlagClient) {
     const { rings, analysis } = resolveOptions(opts);
     const n = rings.length;
-    const windows: CanaryMetrics = {
-      record: (o) => metrics.record(o),
-      fleetWindow: (_t, version, ms) => metrics.fleetWindow(opts.name, version === 'canary' ? 'next' : 'stable', ms),
-    };
+    const windows = versionWindows(metrics, opts.name, (v) => (v === 'canary' ? 'next' : 'stable'));
     super(ctx, {
       kind: 'rings',
       name: opts.name,
@@ -216,7 +209,7 @@ export class RingRollout<Req, Res> extends RolloutController<RingEvents> {
     const ring = this.#rings[open - 1]!.name;
     const message = `${restart ? 'restarted: ' : ''}ring '${ring}' open (${open} of ${n})${phase === 'Succeeded' ? ': every ring runs next' : ''}`;
     const next: RolloutStateDoc = { ...s, weight: open, phase, message, lastStepTime: now, generation: s.generation + 1 };
-    if (restart) Object.assign(next, { failedChecks: 0, consecutiveFailed: 0, iteration: 0, passedIterations: 0 });
+    if (restart) Object.assign(next, NEW_ANALYSIS);
     const effects: Change['effects'] = [];
     if (phase !== s.phase) {
       next.lastTransitionTime = now;

@@ -59,6 +59,9 @@ const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.
 const str = (v: unknown, d: string): string => (typeof v === 'string' ? v : d);
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** The counters of an analysis that starts over (a fresh document, a new revision, a switch, rings reopened). */
+export const NEW_ANALYSIS = { failedChecks: 0, consecutiveFailed: 0, iteration: 0, passedIterations: 0 } as const satisfies Partial<RolloutStateDoc>;
+
 /** A fresh document: weight 0, Initialized. */
 export function initialDoc(kind: RolloutKind, name: string, revision: string | null, maxWeight: number, now: number, by: string): RolloutStateDoc {
   return {
@@ -68,10 +71,7 @@ export function initialDoc(kind: RolloutKind, name: string, revision: string | n
     phase: 'Initialized',
     weight: 0,
     maxWeight,
-    failedChecks: 0,
-    consecutiveFailed: 0,
-    iteration: 0,
-    passedIterations: 0,
+    ...NEW_ANALYSIS,
     pausedFrom: null,
     message: 'waiting for the first iteration',
     lastTransitionTime: now,

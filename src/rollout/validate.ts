@@ -1,13 +1,14 @@
 // Validation of canary options: every problem with its path and a hint, as one ValidationError; nothing is created
 // on error. Produces the resolved settings the machine and the shell use.
 import { parseDuration } from '../core/duration.js';
-import { ValidationError, type ValidationIssue } from '../core/errors.js';
+import type { ValidationError, ValidationIssue } from '../core/errors.js';
 import { BUILTIN_METRICS, isBuiltin } from './builtin-metrics.js';
 import type { ResolvedMetric } from './analysis.js';
 import type { MachineConfig } from './machine.js';
+import { checkHandler, checkName, isObj, orThrow, requireObject } from './option-checks.js';
 import type { Analysis, CanaryOptions, MetricCheck, Webhook, WebhookType } from './types.js';
 
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { NAME_PATTERN } from './option-checks.js';
 const HOOK_TYPES: readonly WebhookType[] = ['pre-rollout', 'rollout', 'confirm-rollout', 'confirm-promotion', 'post-rollout', 'rollback', 'event'];
 
 /** A metric with its query function kept beside the resolved numbers. */
@@ -25,7 +26,6 @@ export interface ResolvedAnalysis {
   machine: MachineConfig;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 const isWeight = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 100;
 
@@ -173,21 +173,15 @@ export function resolveAnalysis(a: unknown, issues: ValidationIssue[], progressD
 /** Validates canary options; throws one ValidationError listing every problem. */
 export function resolveCanaryOptions<Req, Res>(opts: CanaryOptions<Req, Res>): ResolvedAnalysis {
   const issues: ValidationIssue[] = [];
-  if (!isObj(opts)) throw new ValidationError([{ path: '', message: 'canary options must be an object' }], { subject: 'canary' });
-  if (typeof opts.name !== 'string' || !NAME_PATTERN.test(opts.name)) {
-    issues.push({ path: 'name', message: 'must match /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/ (letters, digits, . _ -)' });
-  }
-  if (typeof opts.stable !== 'function') issues.push({ path: 'stable', message: 'must be a function (req) => response' });
-  if (typeof opts.canary !== 'function') issues.push({ path: 'canary', message: 'must be a function (req) => response' });
+  requireObject(opts, 'canary', 'canary');
+  checkName(opts.name, issues);
+  checkHandler(opts.stable, 'stable', issues);
+  checkHandler(opts.canary, 'canary', issues);
   if (opts.stickyBy !== undefined && typeof opts.stickyBy !== 'function') issues.push({ path: 'stickyBy', message: 'must be a function (req) => string | undefined' });
   if (opts.match !== undefined) {
     if (!Array.isArray(opts.match)) issues.push({ path: 'match', message: 'must be an array of functions (req) => boolean' });
     else opts.match.forEach((m, i) => typeof m !== 'function' && issues.push({ path: `match[${i}]`, message: 'must be a function (req) => boolean' }));
   }
   if (opts.revision !== undefined && (typeof opts.revision !== 'string' || !opts.revision)) issues.push({ path: 'revision', message: 'must be a non-empty string' });
-  const resolved = resolveAnalysis(opts.analysis, issues, opts.progressDeadline);
-  if (issues.length || !resolved) {
-    throw new ValidationError(issues, { subject: `canary '${typeof opts.name === 'string' ? opts.name : '?'}'` });
-  }
-  return resolved;
+  return orThrow(resolveAnalysis(opts.analysis, issues, opts.progressDeadline), issues, 'canary', opts.name);
 }
