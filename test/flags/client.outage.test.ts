@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
-import { NS, type DeliveryContext } from '../../src/core/context.js';
+import { NS } from '../../src/core/context.js';
 import { StoreUnavailableError, type DeliveryError } from '../../src/core/errors.js';
 import type { JsonValue } from '../../src/core/json.js';
-import { safeLogger } from '../../src/core/logger.js';
 import { defaultRandom } from '../../src/core/random.js';
-import { ErrorReporter } from '../../src/core/report.js';
-import type { Collector } from '../../src/core/telemetry.js';
 import { createDelivery } from '../../src/delivery.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { encode } from '../../src/flags/codec.js';
 import { FlagClient } from '../../src/flags/client.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { PutOptions, Store, StoreChange } from '../../src/store/types.js';
+import { testContext } from '../helpers/context.js';
 
 /** A MemoryStore behind a switch: while `down`, every call rejects and no change reaches watchers (as with a lost connection). */
 class FlakyStore implements Store {
@@ -84,17 +82,9 @@ describe('FlagClient during a store outage', () => {
 });
 
 describe('evaluation counting', () => {
-  function ctxWith(collectors: Collector[], store: Store): DeliveryContext {
-    const clock = createManualClock(0);
-    return {
-      store, clock, logger: safeLogger(undefined), reporter: new ErrorReporter(() => {}, safeLogger(undefined)), random: defaultRandom,
-      instanceId: 'test', leaseTtlMs: 15_000, addCollector: (c) => void collectors.push(c), whenReady: Promise.resolve(), isReady: () => true, isClosed: () => false,
-    };
-  }
-
   it('counts evaluations by flag, variant and reason, monotonic across updates and deletes', async () => {
-    const collectors: Collector[] = [];
-    const flags = new FlagClient(ctxWith(collectors, new MemoryStore()));
+    const { ctx, collectors } = testContext({ store: new MemoryStore(), random: defaultRandom });
+    const flags = new FlagClient(ctx);
     await flags.load();
     await flags.put(booleanFlag('f', { userIds: ['u1'] }));
     flags.isEnabled('f', { userId: 'u1' });
@@ -115,8 +105,8 @@ describe('evaluation counting', () => {
   });
 
   it('can be switched off', async () => {
-    const collectors: Collector[] = [];
-    const flags = new FlagClient(ctxWith(collectors, new MemoryStore()), { evaluationCounting: false });
+    const { ctx, collectors } = testContext({ store: new MemoryStore(), random: defaultRandom });
+    const flags = new FlagClient(ctx, { evaluationCounting: false });
     await flags.load();
     expect(collectors).toHaveLength(0);
     await flags.close();

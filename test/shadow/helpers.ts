@@ -1,13 +1,11 @@
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import type { DeliveryContext } from '../../src/core/context.js';
 import type { DeliveryError } from '../../src/core/errors.js';
-import { safeLogger } from '../../src/core/logger.js';
 import { seededRandom } from '../../src/core/random.js';
-import { ErrorReporter } from '../../src/core/report.js';
 import type { Collector } from '../../src/core/telemetry.js';
-import { MemoryStore } from '../../src/store/memory.js';
 import { ShadowClient } from '../../src/shadow/client.js';
 import type { FlagGate, ShadowEvaluationContext, ShadowOptions } from '../../src/shadow/types.js';
+import { testContext } from '../helpers/context.js';
 
 /** A real DeliveryContext (memory store, manual clock, seeded random) and a flag gate driven by a map. */
 export function makeContext(seed = 1): {
@@ -17,22 +15,7 @@ export function makeContext(seed = 1): {
   collectors: Collector[];
   flags: FlagGate & { on: Map<string, (c: ShadowEvaluationContext | undefined) => boolean> };
 } {
-  const clock = createManualClock(1_000);
-  const errors: DeliveryError[] = [];
-  const collectors: Collector[] = [];
-  const ctx: DeliveryContext = {
-    store: new MemoryStore({ clock }),
-    clock,
-    logger: safeLogger(),
-    reporter: new ErrorReporter((e) => errors.push(e), safeLogger()),
-    random: seededRandom(seed),
-    instanceId: 'test',
-    leaseTtlMs: 15_000,
-    addCollector: (c) => void collectors.push(c),
-    whenReady: Promise.resolve(),
-    isReady: () => true,
-    isClosed: () => false,
-  };
+  const { ctx, clock, errors, collectors } = testContext({ clock: createManualClock(1_000), random: seededRandom(seed) });
   const on = new Map<string, (c: ShadowEvaluationContext | undefined) => boolean>();
   const flags = { on, isEnabled: (key: string, c?: ShadowEvaluationContext) => on.get(key)?.(c) ?? false };
   return { ctx, clock, errors, collectors, flags };
