@@ -60,6 +60,15 @@ describe('nextWeight and plan', () => {
     expect(statusEvents(s, s)).toEqual([]);
   });
 
+  it("statusEvents puts a kind's position event (switched, ring) where the weight event goes", () => {
+    const c = cfg();
+    const s = fresh(c);
+    const done = { ...s, phase: 'Succeeded' as const, weight: 100 };
+    expect(statusEvents(done, { ...done, phase: 'Failed', weight: 0 }, { event: 'switched', moved: true })).toEqual(['phase', 'switched', 'rolledBack']);
+    expect(statusEvents(s, { ...s, weight: 3 }, { event: 'ring', moved: false })).toEqual([]);
+    expect(statusEvents(done, done, { event: 'switched', moved: true })).toEqual(['switched']);
+  });
+
   it('rollback effects: event, then rollback, then post-rollout, with the analysed weight', () => {
     const c = cfg({ threshold: 1 });
     const s = { ...fresh(c), phase: 'Progressing' as const, weight: 30 };
