@@ -1,24 +1,6 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { until } from '../helpers/wait.js';
 
-/** Listens on 127.0.0.1 on a free port; resolves the base URL and a closer. */
-export function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections?.();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
-}
+export { listen } from '../helpers/listen.js';
 
 /** The `name=value` of a Set-Cookie header, and its attributes in lower case. */
 export function parseSetCookie(header: string): { name: string; value: string; attrs: string[] } {

@@ -1,19 +1,8 @@
-import { once } from 'node:events';
-import http, { type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import { listen as listenOn } from '../helpers/listen.js';
 
-/** Starts a server on 127.0.0.1 on a free port. */
-export async function listen(handler: RequestListener): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
+/** Starts a server for `handler` on 127.0.0.1 on a free port. */
+export const listen = (handler: RequestListener): Promise<{ url: string; close: () => Promise<void> }> => listenOn(http.createServer(handler));
 
 export interface Received { method: string; url: string; headers: IncomingHttpHeaders; body: string }
 
