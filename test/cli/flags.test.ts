@@ -1,27 +1,16 @@
 // The built CLI against the real Redis on 127.0.0.1:6379: flags and segments commands, --json, exit codes,
 // import validation and --dry-run, compare-and-set conflicts, the read-only file store, colour rules.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis.js';
-import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { buildCli, runCli, type Built } from './helpers.js';
+import { redisAvailable, SHARED_REDIS_URL } from '../helpers/redis.js';
+import { cliSuite, runCli } from './helpers.js';
 
 const available = await redisAvailable();
-let built: Built;
-const prefixes: string[] = [];
-
-beforeAll(async () => {
-  built = await buildCli();
-}, 60_000);
-
-afterAll(async () => {
-  built?.cleanup();
-  if (available) for (const p of prefixes) await deleteKeys(p);
-});
+const built = cliSuite(available);
 
 /** A fresh prefix and a runner bound to it (global options after the command, as an operator types them). */
 function fresh() {
-  const prefix = uniquePrefix('pd-cli');
-  prefixes.push(prefix);
+  const prefix = built.prefix('pd-cli');
   const cli = (...args: string[]) => runCli(built.cli, [...args, '--redis', SHARED_REDIS_URL, `--prefix=${prefix}`]);
   const store = () => new RedisStore({ url: SHARED_REDIS_URL, prefix });
   return { prefix, cli, store };

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'tsup';
+import { afterAll, beforeAll } from 'vitest';
+import { deleteKeys, uniquePrefix } from '../helpers/redis.js';
 import { until as poll } from '../helpers/wait.js';
 
 export interface Built {
@@ -44,6 +46,47 @@ export async function buildCli(): Promise<Built> {
       return p;
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface CliSuite extends Built {
+  /** A fresh key prefix on the shared Redis (`uniquePrefix(label)`); its keys are deleted after the file. */
+  prefix(label: string): string;
+}
+
+/**
+ * For a test file of the CLI: builds it once (beforeAll) and, after the file, removes the build and, when the shared
+ * Redis is `available`, the keys under every prefix handed out.
+ * @example const built = cliSuite(await redisAvailable()); await runCli(built.cli, ['--prefix', built.prefix('pd-cli'), ...]);
+ */
+export function cliSuite(available: boolean): CliSuite {
+  let built: Built | undefined;
+  const prefixes: string[] = [];
+  beforeAll(async () => {
+    built = await buildCli();
+  }, 60_000);
+  afterAll(async () => {
+    built?.cleanup();
+    if (available) for (const p of prefixes) await deleteKeys(p);
+  });
+  const get = (): Built => {
+    if (!built) throw new Error('the CLI is built in beforeAll');
+    return built;
+  };
+  return {
+    get cli() {
+      return get().cli;
+    },
+    get dir() {
+      return get().dir;
+    },
+    file: (name, content) => get().file(name, content),
+    cleanup: () => get().cleanup(),
+    prefix(label) {
+      const p = uniquePrefix(label);
+      prefixes.push(p);
+      return p;
+    },
   };
 }
 

@@ -1,37 +1,28 @@
 // The built CLI beside a live delivery on the same Redis: rollout actions reach the canary's process, watch
 // follows the store, experiment results match the library's.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
 import { keys } from '../../src/experiments/recorder.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
 import type { Analysis } from '../../src/rollout/types.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { buildCli, runCli, startCli, until, type Built } from './helpers.js';
+import { redisAvailable, SHARED_REDIS_URL } from '../helpers/redis.js';
+import { cliSuite, runCli, startCli, until } from './helpers.js';
 
 const available = await redisAvailable();
-let built: Built;
-const prefixes: string[] = [];
+const built = cliSuite(available);
 let deliveries: Delivery[] = [];
 
-beforeAll(async () => {
-  built = await buildCli();
-}, 60_000);
 afterEach(async () => {
   for (const d of deliveries) await d.close();
   deliveries = [];
-});
-afterAll(async () => {
-  built?.cleanup();
-  if (available) for (const p of prefixes) await deleteKeys(p);
 });
 
 const ANALYSIS = { interval: '1h', threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'ok', thresholdRange: { min: 1 }, query: () => 1 }] } as Analysis;
 
 /** A service instance running canaries `names`, each moved to Progressing at 10%. */
 async function service(...names: string[]) {
-  const prefix = uniquePrefix('pd-cli-ro');
-  prefixes.push(prefix);
+  const prefix = built.prefix('pd-cli-ro');
   const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
   const d = createDelivery({ store, leaseTtl: '5s' });
   deliveries.push(d);
@@ -143,8 +134,7 @@ describe.skipIf(!available)('rollouts', () => {
 
 describe.skipIf(!available)('experiments', () => {
   it('list and results match the library, with the SRM warning when units do not split as weighted', async () => {
-    const prefix = uniquePrefix('pd-cli-exp');
-    prefixes.push(prefix);
+    const prefix = built.prefix('pd-cli-exp');
     const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
     const d = createDelivery({ store });
     deliveries.push(d);
