@@ -35,8 +35,22 @@ export function mix32(h: number): number {
  * @example bucket('new-checkout', 'user-42') // stable across processes and versions
  */
 export function bucket(salt: string, unit: string): number {
-  return Math.floor((mix32(crc32(`${salt}.${unit}`)) * BUCKETS) / 4294967296);
+  let seed = saltSeeds.get(salt);
+  if (seed === undefined || !unit.isWellFormed()) {
+    if (seed === undefined && salt.isWellFormed()) {
+      if (saltSeeds.size >= MAX_SALT_SEEDS) saltSeeds.clear();
+      saltSeeds.set(salt, CRC32.str(`${salt}.`));
+    }
+    return Math.floor((mix32(crc32(`${salt}.${unit}`)) * BUCKETS) / 4294967296);
+  }
+  // CRC-32 runs left to right, so the CRC of `salt.` continued over `unit` is the CRC of the whole string; the
+  // prefix's CRC is computed once per salt and the hot path neither concatenates nor re-hashes the salt
+  return Math.floor((mix32(CRC32.str(unit, seed) >>> 0) * BUCKETS) / 4294967296);
 }
+
+/** CRC-32 (crc-32's signed form) of `salt + '.'` for each well-formed salt seen; flags and experiments hold few. */
+const saltSeeds = new Map<string, number>();
+const MAX_SALT_SEEDS = 10_000;
 
 /** The seed's scheme: `crc32(unit) % 100`, for interoperating with services that already bucket that way. */
 export function crc32Mod100(unit: string): number {

@@ -31,6 +31,19 @@ describe('bucket(salt, unit)', () => {
     );
   });
 
+  it('equals mix32(crc32(salt + "." + unit)) reduced, for any strings (the cached salt prefix changes nothing)', () => {
+    const reference = (salt: string, unit: string) => Math.floor((mix32(crc32(`${salt}.${unit}`)) * BUCKETS) / 4294967296);
+    // 'binary' strings include lone surrogates, which take the TextEncoder path
+    const str = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+    fc.assert(
+      fc.property(str, str, (salt, unit) => {
+        expect(bucket(salt, unit)).toBe(reference(salt, unit));
+        expect(bucket(salt, unit)).toBe(reference(salt, unit)); // second call: the salt's prefix is cached
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('is uniform: chi-square over 100 bins for 100,000 ids has p > 0.001', () => {
     const counts = new Array<number>(100).fill(0);
     for (const id of ids) counts[Math.floor(bucket('new-checkout', id) / 1000)]! += 1;
