@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { NS, type DeliveryContext } from '../core/context.js';
 import type { ExperimentMetricType, ExperimentStats, ExposureEvent } from './types.js';
+import { ExposureMemory } from './exposure-memory.js';
 
 /** Tuning of the exposure and conversion recorder. Every buffer is bounded. */
 export interface RecorderOptions {
@@ -9,7 +9,7 @@ export interface RecorderOptions {
   flushIntervalMs?: number;
   /** Most exposures, and separately most track calls, held while waiting for the store; beyond it new ones are dropped and counted. @default 10000 */
   maxBuffer?: number;
-  /** (experiment, unit) pairs remembered as exposed, so repeat assignments cost no store call. @default 100000 */
+  /** (experiment, unit) pairs remembered as exposed, so repeat assignments cost no store call: at least the last this many, at most twice as many. @default 100000 */
   exposureCacheSize?: number;
   /** A track call for a unit whose exposure is not (yet) in the store is retried for this long, for exposures still buffered on another instance. @default 10000 (ms) */
   exposureGraceMs?: number;
@@ -75,7 +75,7 @@ export class Recorder {
   readonly #concurrency: number;
   readonly #flushAt: number;
   /** (exp, unit) -> variant once known, '?' when stored by someone else with a variant not yet read, '' while buffered. */
-  readonly #seen: LRUCache<string, string>;
+  readonly #seen: ExposureMemory;
   #exposures: ExposureOp[] = [];
   #tracks: TrackOp[] = [];
   #timer: unknown;
@@ -95,18 +95,17 @@ export class Recorder {
     this.#grace = opts.exposureGraceMs ?? 10_000;
     this.#concurrency = opts.concurrency ?? 32;
     this.#flushAt = opts.flushAt ?? 1000;
-    this.#seen = new LRUCache({ max: opts.exposureCacheSize ?? 100_000 });
+    this.#seen = new ExposureMemory(opts.exposureCacheSize ?? 100_000);
   }
 
   /** Hot path: queues the exposure of `unit` unless this process already knows about it. Never throws. */
   expose(exp: string, unit: string, variant: string): void {
-    const k = `${exp}\n${unit}`;
-    if (this.#seen.has(k)) return;
+    if (this.#seen.get(exp, unit) !== undefined) return;
     if (this.#exposures.length >= this.#max) {
       this.#drop();
       return;
     }
-    this.#seen.set(k, '');
+    this.#seen.set(exp, unit, '');
     this.#exposures.push({ exp, unit, variant, stage: 0 });
     this.#schedule();
   }
@@ -232,14 +231,13 @@ export class Recorder {
   /** Returns true when the op is complete. Throws on store failure (the op keeps its stage). */
   async #advanceExposure(op: ExposureOp): Promise<boolean> {
     const store = this.#ctx.store;
-    const seenKey = `${op.exp}\n${op.unit}`;
     if (op.stage === 0) {
       const isNew = await store.setIfAbsent(keys.exposure(op.exp, op.unit), { variant: op.variant, at: this.#ctx.clock.now() });
       if (!isNew) {
-        this.#seen.set(seenKey, '?');
+        this.#seen.set(op.exp, op.unit, '?');
         return true;
       }
-      this.#seen.set(seenKey, op.variant);
+      this.#seen.set(op.exp, op.unit, op.variant);
       op.stage = 1;
       this.#exposed++;
       this.#count(op.exp, op.variant);
@@ -284,13 +282,12 @@ export class Recorder {
 
   /** The variant the unit was first exposed to, from this process's memory or the unit's marker in the store. */
   async #exposedVariant(exp: string, unit: string): Promise<string | undefined> {
-    const seenKey = `${exp}\n${unit}`;
-    const known = this.#seen.get(seenKey);
+    const known = this.#seen.get(exp, unit);
     if (known && known !== '?') return known;
     const marker = await this.#ctx.store.get(keys.exposure(exp, unit));
     const v = marker?.value;
     if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.variant === 'string') {
-      this.#seen.set(seenKey, v.variant);
+      this.#seen.set(exp, unit, v.variant);
       return v.variant;
     }
     return undefined;
