@@ -16,7 +16,7 @@ export function deliveryMiddleware(delivery: Delivery, opts: DeliveryMiddlewareO
   const { context, experiments = [], canary, metricsTarget, cookie } = opts;
   const clock = delivery.context.clock;
   return function deliveryMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const startedAt = clock.now();
+    const startedAt = metricsTarget === undefined ? 0 : clock.now();
     let version = 'primary';
     try {
       const ctx = userContext(delivery, context, req) ?? defaultContext(req, res, cookie);

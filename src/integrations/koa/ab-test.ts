@@ -13,7 +13,8 @@ import type { AbTestMiddlewareOptions } from './types.js';
  */
 export function abTestMiddleware(delivery: Delivery, experimentKey: string, opts: AbTestMiddlewareOptions = {}): Middleware {
   const { userId, cookie } = opts;
-  return async function abTestMiddleware(ctx: Context, next: Next): Promise<void> {
+  // not async: returning next()'s promise saves a promise and a tick per request
+  return function abTestMiddleware(ctx: Context, next: Next): Promise<void> {
     try {
       let explicit: string | undefined;
       if (userId) {
@@ -36,6 +37,6 @@ export function abTestMiddleware(delivery: Delivery, experimentKey: string, opts
     } catch (err) {
       delivery.context.reporter.once('middleware:abtest', err, `abTestMiddleware('${experimentKey}') failed; the request continues without a variant`, 'GENERAL');
     }
-    await next();
+    return next();
   };
 }
