@@ -1,5 +1,6 @@
 import express from 'express';
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/delivery.js';
@@ -135,5 +136,51 @@ describe('express middleware', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('req.delivery and req.variant work in mounted sub-apps and other apps, stay per request, and can be assigned', async () => {
+    const sub = express();
+    sub.get('/', (req, res) => res.json({ variant: req.variant ?? null, user: req.delivery?.context.userId ?? null }));
+    const app = express();
+    app.get('/before', (req, res) => res.json({ delivery: req.delivery === undefined, variant: req.variant === undefined }));
+    app.use(deliveryMiddleware(delivery));
+    app.use(abTestMiddleware(delivery, 'btn'));
+    app.use('/sub', sub);
+    app.get('/mine', (req, res) => {
+      req.variant = 'overridden';
+      res.json({ variant: req.variant, keys: Object.keys(req).includes('delivery') });
+    });
+    const other = express(); // a second app of the process, without the middleware
+    other.get('/', (req, res) => res.json({ delivery: req.delivery ?? null, variant: req.variant ?? null }));
+    const s = await listen(createServer(app));
+    const o = await listen(createServer(other));
+    try {
+      const get = async (u: string, user?: string) => (await (await fetch(u, { headers: user ? { 'x-user-id': user } : {} })).json()) as Record<string, unknown>;
+      expect(await get(`${s.url}/before`, 'u1')).toEqual({ delivery: true, variant: true });
+      const users = Array.from({ length: 20 }, (_, i) => `slot-${i}`);
+      const got = await Promise.all(users.map((u) => get(`${s.url}/sub`, u)));
+      users.forEach((u, i) => {
+        expect(got[i]).toEqual({ user: u, variant: delivery.experiments.assign('btn', { userId: u }).variant ?? null });
+      });
+      expect(await get(`${s.url}/mine`, 'u2')).toEqual({ variant: 'overridden', keys: false });
+      expect(await get(`${o.url}/`, 'u3')).toEqual({ delivery: null, variant: null });
+    } finally {
+      await s.close();
+      await o.close();
+    }
+  });
+
+  it('a bare IncomingMessage (no Express prototype) gets own properties', () => {
+    const req = new IncomingMessage(new Socket());
+    req.headers = { 'x-user-id': 'bare-1' };
+    const res = new ServerResponse(req);
+    let called = false;
+    abTestMiddleware(delivery, 'btn')(req as express.Request, res as express.Response, () => {
+      called = true;
+    });
+    expect(called).toBe(true);
+    expect(Object.keys(req)).toContain('delivery');
+    expect((req as express.Request).delivery?.context.userId).toBe('bare-1');
+    expect((req as express.Request).variant).toBe(delivery.experiments.assign('btn', { userId: 'bare-1' }).variant);
   });
 });

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Delivery } from '../../delivery.js';
 import { createRequestDelivery, defaultContext } from '../shared/request-context.js';
+import { prepareRequest } from './request-slots.js';
 import type { AbTestMiddlewareOptions } from './types.js';
 
 /**
@@ -15,6 +16,7 @@ export function abTestMiddleware(delivery: Delivery, experimentKey: string, opts
   const { userId, cookie } = opts;
   return function abTestMiddleware(req: Request, res: Response, next: NextFunction): void {
     try {
+      prepareRequest(req);
       let explicit: string | undefined;
       if (userId) {
         try {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Delivery } from '../../delivery.js';
 import { createRequestDelivery, defaultContext, recordOutcome, routeSide, userContext } from '../shared/request-context.js';
+import { prepareRequest } from './request-slots.js';
 import type { DeliveryMiddlewareOptions } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ export function deliveryMiddleware(delivery: Delivery, opts: DeliveryMiddlewareO
     const startedAt = metricsTarget === undefined ? 0 : clock.now();
     let version = 'primary';
     try {
+      prepareRequest(req);
       const ctx = userContext(delivery, context, req) ?? defaultContext(req, res, cookie);
       version = routeSide(delivery, canary, req);
       const rd = createRequestDelivery(delivery, ctx, version);
