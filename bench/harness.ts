@@ -48,6 +48,27 @@ export async function measureAsync(name: string, fn: (i: number) => Promise<unkn
   return { name, nsPerOp: ns, opsPerSec: 1e9 / ns, samples: batches * iterations };
 }
 
+/**
+ * Measures several async cases in interleaved rounds and keeps each case's best median: noise (a collection, another
+ * process) only ever adds time, so the best round is the steadiest estimate, and interleaving gives every case the
+ * same machine state. Use it where a difference between cases is the result (overhead against a direct call).
+ */
+export async function bestOfAsync(
+  cases: { name: string; fn: (i: number) => Promise<unknown> }[],
+  opts: { iterations?: number; batches?: number; warmup?: number; rounds?: number } = {},
+): Promise<BenchResult[]> {
+  const best = new Map<string, BenchResult>();
+  for (let round = 0; round < (opts.rounds ?? 3); round++) {
+    for (const c of cases) {
+      const r = await measureAsync(c.name, c.fn, opts);
+      const prev = best.get(c.name);
+      if (!prev || r.nsPerOp < prev.nsPerOp) best.set(c.name, { ...r, samples: r.samples + (prev?.samples ?? 0) });
+      else prev.samples += r.samples;
+    }
+  }
+  return cases.map((c) => best.get(c.name)!);
+}
+
 /** Percentile of a sorted-on-demand array of numbers (nearest rank). */
 export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);

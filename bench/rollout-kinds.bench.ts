@@ -5,7 +5,7 @@ import { seededRandom } from '../src/core/random.js';
 import { createDelivery } from '../src/delivery.js';
 import type { Ring } from '../src/rollout/types.js';
 import { measureConvergence, onEvent, printConvergence } from './convergence.js';
-import { measure, measureAsync, printResults, table, type BenchResult } from './harness.js';
+import { bestOfAsync, measure, printResults, table, type BenchResult } from './harness.js';
 import { openBenchRedis } from './redis.js';
 
 type Req = { user: string; groups: string[] };
@@ -33,9 +33,14 @@ async function hotPaths(): Promise<void> {
     measure('rings.route: two open rings (audience, audience or 5%)', (i) => three.route(users[i & n]!)),
   ];
   printResults('rings.route', results);
-  const direct = await measureAsync('handler called directly (await)', async (i) => handler(users[i & n]!), { iterations: 50_000 });
-  const bgCall = await measureAsync('blueGreen.call (side + handler + record)', (i) => bg.call(users[i & n]!), { iterations: 50_000 });
-  const ringCall = await measureAsync('rings.call (route + handler + record)', (i) => three.call(users[i & n]!), { iterations: 50_000 });
+  const [direct, bgCall, ringCall] = (await bestOfAsync(
+    [
+      { name: 'handler called directly (await)', fn: async (i) => handler(users[i & n]!) },
+      { name: 'blueGreen.call (side + handler + record)', fn: (i) => bg.call(users[i & n]!) },
+      { name: 'rings.call (route + handler + record)', fn: (i) => three.call(users[i & n]!) },
+    ],
+    { iterations: 50_000 },
+  )) as [BenchResult, BenchResult, BenchResult];
   printResults('call', [direct, bgCall, ringCall]);
   table('call overhead', ['case', 'ns/op'], [
     ['blueGreen.call - direct', bgCall.nsPerOp - direct.nsPerOp],

@@ -9,8 +9,10 @@ export interface Clock {
  * The real clock: epoch milliseconds with sub-millisecond resolution (the process's time origin plus the monotonic
  * `performance.now()`, so in-process durations shorter than 1 ms are measured, not rounded to 0) and unref'd timers.
  */
+const timeOrigin = performance.timeOrigin; // constant for the process; its getter costs ~10 ns per read
+
 export const systemClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => timeOrigin + performance.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
     t.unref?.();
