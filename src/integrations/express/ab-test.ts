@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Delivery } from '../../delivery.js';
 import { createRequestDelivery, defaultContext } from '../shared/request-context.js';
-import { prepareRequest } from './request-slots.js';
+import { requestSlots } from './request-slots.js';
 import type { AbTestMiddlewareOptions } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export function abTestMiddleware(delivery: Delivery, experimentKey: string, opts
   const { userId, cookie } = opts;
   return function abTestMiddleware(req: Request, res: Response, next: NextFunction): void {
     try {
-      prepareRequest(req);
+      const slots = requestSlots(req);
       let explicit: string | undefined;
       if (userId) {
         try {
@@ -25,16 +25,16 @@ export function abTestMiddleware(delivery: Delivery, experimentKey: string, opts
           delivery.context.reporter.once('middleware:userId', err, 'abTestMiddleware: the userId function threw; using the default unit', 'USER_CODE');
         }
       }
-      const base = req.delivery?.context;
+      const base = slots.delivery?.context;
       const ctx = explicit !== undefined ? { ...base, userId: explicit } : (base ?? defaultContext(req, res, cookie));
-      req.delivery ??= createRequestDelivery(delivery, ctx, 'primary');
+      const rd = (slots.delivery ??= createRequestDelivery(delivery, ctx, 'primary'));
       const a = delivery.experiments.assign(experimentKey, ctx);
-      req.delivery.assignments[experimentKey] = a;
+      rd.assignments[experimentKey] = a;
       if (a.variant !== undefined) {
         req.headers['x-variant'] = a.variant;
         res.setHeader('X-Variant', a.variant);
       }
-      req.variant = a.variant;
+      slots.variant = a.variant;
     } catch (err) {
       delivery.context.reporter.once('middleware:abtest', err, `abTestMiddleware('${experimentKey}') failed; the request continues without a variant`, 'GENERAL');
     }

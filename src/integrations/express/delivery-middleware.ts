@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Delivery } from '../../delivery.js';
 import { createRequestDelivery, defaultContext, recordOutcome, routeSide, userContext } from '../shared/request-context.js';
-import { prepareRequest } from './request-slots.js';
+import { requestSlots } from './request-slots.js';
 import type { DeliveryMiddlewareOptions } from './types.js';
 
 /**
@@ -20,12 +20,12 @@ export function deliveryMiddleware(delivery: Delivery, opts: DeliveryMiddlewareO
     const startedAt = metricsTarget === undefined ? 0 : clock.now();
     let version = 'primary';
     try {
-      prepareRequest(req);
+      const slots = requestSlots(req);
       const ctx = userContext(delivery, context, req) ?? defaultContext(req, res, cookie);
       version = routeSide(delivery, canary, req);
       const rd = createRequestDelivery(delivery, ctx, version);
       for (const key of experiments) rd.assign(key);
-      req.delivery = rd;
+      slots.delivery = rd;
     } catch (err) {
       delivery.context.reporter.once('middleware:express', err, 'deliveryMiddleware failed; the request continues without req.delivery', 'GENERAL');
     }
