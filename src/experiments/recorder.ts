@@ -86,6 +86,10 @@ export class Recorder {
   #exposed = 0;
   #dropped = 0;
   #ignored = 0;
+  /** Events were dropped since the last flush: reported once that flush shows whether the store is down. */
+  #fullPending = false;
+  /** The buffer-full warning was logged for the current outage. */
+  #fullLogged = false;
 
   constructor(ctx: DeliveryContext, onExposure: (e: ExposureEvent) => void, opts: RecorderOptions = {}) {
     this.#ctx = ctx;
@@ -150,13 +154,21 @@ export class Recorder {
 
   #drop(): void {
     this.#dropped++;
-    if (this.#ctx.reporter.isOpen(FULL_KEY)) return; // already reported: do not build an Error per dropped event
-    this.#ctx.reporter.once(
-      FULL_KEY,
-      new Error(`experiment buffer full (${this.#max} events): the store has not taken writes for a while; new exposures and conversions are dropped and counted in experiments.stats().dropped`),
-      undefined,
-      'BUFFER_FULL',
-    );
+    // whether this is an outage (already one STORE_UNAVAILABLE event) or a healthy store outpaced is only known
+    // after the next flush: the buffer usually fills before the first failed write
+    this.#fullPending = true;
+  }
+
+  /** After a flush: dropping during an outage is logged once; dropping while the store takes writes is an error event. */
+  #reportFull(): void {
+    this.#fullPending = false;
+    const message = `experiment buffer full (${this.#max} events): new exposures and conversions are dropped and counted in experiments.stats().dropped`;
+    if (this.#ctx.reporter.isOpen(STORE_KEY)) {
+      if (!this.#fullLogged) this.#ctx.logger.warn(`${message}, until the store takes writes again`, { code: 'BUFFER_FULL', dropped: this.#dropped });
+      this.#fullLogged = true;
+    } else {
+      this.#ctx.reporter.once(FULL_KEY, new Error(`${message}: the store takes writes more slowly than events arrive`), undefined, 'BUFFER_FULL');
+    }
   }
 
   #schedule(): void {
@@ -189,6 +201,7 @@ export class Recorder {
     this.#tracks = [];
     const keptTracks = await this.#runAll(tracks, (op) => this.#advanceTrack(op));
     this.#tracks = [...keptTracks, ...this.#tracks];
+    if (this.#fullPending) this.#reportFull();
     if (this.#tracks.length + this.#exposures.length > 0) this.#schedule();
   }
 
@@ -223,6 +236,7 @@ export class Recorder {
       this.#ctx.reporter.once(STORE_KEY, failure, 'experiments: writing exposures and conversions failed; they stay buffered and are retried', 'STORE_UNAVAILABLE');
     } else if (ok > 0 && this.#ctx.reporter.clear(STORE_KEY)) {
       this.#ctx.reporter.clear(FULL_KEY);
+      this.#fullLogged = false;
       this.#ctx.logger.info('experiments: the store takes writes again');
     }
     return keep;

@@ -180,9 +180,9 @@ describe('experiments client: track and bounds', () => {
     expect(r.variants.find((y) => y.key === v)!.metrics.buy).toEqual({ conversions: 1, rate: 1 });
   });
 
-  it('a store that fails: buffered up to the bound, then dropped and counted, one error event, never thrown', async () => {
+  it('a store that fails: buffered up to the bound, then dropped, counted and logged once; one error event (the store), never thrown', async () => {
     const store = new MemoryStore();
-    const { d, x, errors } = await clientOn(store, AB, { maxBuffer: 5 });
+    const { d, x, errors, warnings } = await clientOn(store, AB, { maxBuffer: 5 });
     await store.close(); // every call now rejects
     for (const u of users(8)) x.assign('btn', { userId: u });
     expect(x.stats()).toMatchObject({ buffered: 5, dropped: 3 });
@@ -191,8 +191,23 @@ describe('experiments client: track and bounds', () => {
     for (const u of users(8)) x.track('btn', { userId: u }, 'buy');
     await x.flush();
     expect(x.stats()).toMatchObject({ buffered: 10, dropped: 6 });
-    expect(errors.map((e) => e.code).sort()).toEqual(['BUFFER_FULL', 'STORE_CLOSED']);
+    expect(errors.map((e) => e.code)).toEqual(['STORE_CLOSED']);
+    expect(warnings.filter((w) => w.code === 'BUFFER_FULL')).toHaveLength(1);
     await x.close();
     await d.close();
+  });
+
+  it('a healthy store outpaced by a burst: buffer full is one BUFFER_FULL error event', async () => {
+    const store = new MemoryStore();
+    const { d, x, errors, warnings } = await clientOn(store, AB, { maxBuffer: 5 });
+    for (const u of users(8)) x.assign('btn', { userId: u }); // faster than any flush
+    for (const u of users(8, 'v')) x.assign('btn', { userId: u });
+    await x.flush();
+    expect(x.stats()).toMatchObject({ buffered: 0, exposures: 5, dropped: 11 });
+    expect(errors.map((e) => e.code)).toEqual(['BUFFER_FULL']);
+    expect(warnings).toEqual([]);
+    await x.close();
+    await d.close();
+    await store.close();
   });
 });

@@ -31,18 +31,23 @@ export async function fleet(n = 1, store?: Store): Promise<Fleet> {
 }
 
 /**
- * A ready delivery on `store` whose error events are collected, and a separate ExperimentClient on its context
- * (with `opts`, e.g. a small `maxBuffer`) holding `def`: for what the client does when that store fails.
+ * A ready delivery on `store` whose error events and logged warnings are collected, and a separate ExperimentClient
+ * on its context (with `opts`, e.g. a small `maxBuffer`) holding `def`: for what the client does when that store fails.
  */
-export async function clientOn(store: Store, def: ExperimentDefinition, opts: ExperimentClientOptions): Promise<{ d: Delivery; x: ExperimentClient; errors: DeliveryError[] }> {
-  const d = createDelivery({ store });
+export async function clientOn(
+  store: Store,
+  def: ExperimentDefinition,
+  opts: ExperimentClientOptions,
+): Promise<{ d: Delivery; x: ExperimentClient; errors: DeliveryError[]; warnings: { msg: string; code: unknown }[] }> {
+  const warnings: { msg: string; code: unknown }[] = [];
+  const d = createDelivery({ store, logger: { warn: (msg, meta) => warnings.push({ msg, code: meta?.code }) } });
   await d.ready();
   const errors: DeliveryError[] = [];
   d.on('error', (e) => errors.push(e));
   const x = new ExperimentClient(d.context, opts);
   await x.load();
   await x.put(def);
-  return { d, x, errors };
+  return { d, x, errors, warnings };
 }
 
 export const users = (n: number, prefix = 'u'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
