@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { DeliveryError, ValidationError } from '../core/errors.js';
 import type { JsonValue } from '../core/json.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoreChange } from '../store/types.js';
 import { rejection } from './contract-util.js';
 
 /** Bad keys every store rejects with a ValidationError: empty, over 512 UTF-8 bytes, control characters. */
@@ -68,6 +68,35 @@ export function readContract(make: () => Promise<Store>, entries: Record<string,
     const err = await rejection(() => s.get(key as string));
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).issues.length).toBeGreaterThan(0);
+  });
+
+  // Only the held documents are read-only: counter sets (increment) are a separate space that no entry names.
+  it('put, delete and setIfAbsent of a held key reject with READ_ONLY and change nothing', async () => {
+    const s = await make();
+    const before = await s.list('');
+    const changes: StoreChange[] = [];
+    const stop = s.watch('', (c) => changes.push(c));
+    for (const k of keys) {
+      const { version } = (await s.get(k))!;
+      // the right expectedVersion, so a writable store would succeed rather than reject with a ConflictError;
+      // setIfAbsent of a present key would resolve false on a writable store, so only a rejection passes
+      const writes: [string, () => Promise<unknown>][] = [
+        ['put', () => s.put(k, { overwritten: true })],
+        ['put at its version', () => s.put(k, { overwritten: true }, { expectedVersion: version })],
+        ['delete', () => s.delete(k)],
+        ['delete at its version', () => s.delete(k, { expectedVersion: version })],
+        ['setIfAbsent', () => s.setIfAbsent(k, { overwritten: true })],
+      ];
+      for (const [label, write] of writes) {
+        const err = await rejection(write);
+        expect(err, `${label} ${k}`).toBeInstanceOf(DeliveryError);
+        expect((err as DeliveryError).code, `${label} ${k}`).toBe('READ_ONLY');
+      }
+    }
+    // same values at the same versions, and no watcher told of a change
+    expect(await s.list('')).toEqual(before);
+    stop();
+    expect(changes).toEqual([]);
   });
 
   it('a closed store rejects calls with a DeliveryError', async () => {

@@ -16,7 +16,8 @@ export interface StoreContractOptions {
   watchTimeoutMs?: number;
   /**
    * The store is read-only (FileStore): only the read part runs, against `entries`, the documents the store holds.
-   * Writes must reject.
+   * Writes must reject: `put`, `delete` and `setIfAbsent` of a held key reject with a `DeliveryError` of code
+   * `READ_ONLY` (the code the CLI explains) and change nothing.
    */
   readOnly?: { entries: Record<string, unknown> };
 }
