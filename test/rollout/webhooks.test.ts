@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, systemClock } from '../../src/core/clock.js';
 import { safeLogger } from '../../src/core/logger.js';
 import { ErrorReporter } from '../../src/core/report.js';
-import { runChecks, runWebhook, runWebhooks, type HookRunner } from '../../src/rollout/webhooks.js';
+import { checkResults, DEFAULT_WEBHOOK_TIMEOUT_MS, runChecks, runWebhook, runWebhooks, type HookRunner } from '../../src/rollout/webhooks.js';
 import type { WebhookPayload } from '../../src/rollout/types.js';
 import { freePort } from '../helpers/redis.js';
+import { until } from '../helpers/wait.js';
 import { makeCanary, setup } from './helpers.js';
 
 let server: Server;
@@ -69,6 +70,23 @@ describe('HTTP webhooks against a real server on 127.0.0.1', () => {
     expect(await pending).toMatchObject({ ok: false, error: expect.stringMatching(/timed out after 2000 ms/) });
     expect(slow.errors).toHaveLength(1);
     expect(r.errors).toHaveLength(1); // the refused connection (403 is a result, not an error)
+  });
+
+  it('without timeoutMs a webhook or URL check that never answers fails at 10 s, not before', async () => {
+    const clock = createManualClock();
+    const r = runner(clock);
+    const settled: string[] = [];
+    const before = hanging.length;
+    const hook = runWebhook({ name: 'slow', type: 'rollout', url: `${base}/hang` }, payload, r).then((res) => (settled.push('hook'), res));
+    const check = checkResults([{ name: 'smoke', url: `${base}/hang` }], r).then((res) => (settled.push('check'), res));
+    // both requests reached the server and hang there
+    await until(() => hanging.length === before + 2, { what: 'both requests at the server' });
+    await clock.advanceAsync(9_999);
+    expect(settled).toEqual([]);
+    await clock.advanceAsync(1);
+    expect(await hook).toMatchObject({ ok: false, error: expect.stringMatching(/timed out after 10000 ms/) });
+    expect(await check).toEqual([{ name: 'smoke', ok: false, error: expect.stringMatching(/timed out after 10000 ms/) }]);
+    expect(DEFAULT_WEBHOOK_TIMEOUT_MS).toBe(10_000);
   });
 
   it('runs only the hooks of the asked type, in order, and returns the failed names', async () => {
