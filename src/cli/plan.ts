@@ -1,10 +1,10 @@
 // Importing a document (or `put`ting definitions): validate the result as a whole, compute what changes, then
 // write with compare-and-set. Nothing is written when any definition is invalid.
 import { documentEntries, validateDocument, type DeliveryDocument } from '../store/document.js';
-import { ConflictError, type ValidationIssue } from '../core/errors.js';
+import { ConflictError, DeliveryError, type ValidationIssue } from '../core/errors.js';
 import type { JsonValue } from '../core/json.js';
 import type { FlagDefinition } from '../flags/types.js';
-import type { Store } from '../store/types.js';
+import type { Store, Versioned } from '../store/types.js';
 import { jsonDiff, type DiffLine } from './diff.js';
 import { CliFailure } from './errors.js';
 import { conflictOr, NAMESPACE, type Kind, type StoreState } from './repo.js';
@@ -133,32 +133,94 @@ function order(changes: Change[], doc: DeliveryDocument): Change[] {
   });
 }
 
+/** A change that reached the store: what the key held before it, and its version now (0: the change deleted it). */
+interface Written {
+  change: Change;
+  previous: Versioned | undefined;
+  version: number;
+}
+
 /**
- * Writes the changes in order, each with compare-and-set against the version it was planned from. First checks
- * every planned version again (a concurrent edit found there writes nothing); a conflict found later stops at that
- * change and says which changes were applied.
+ * Writes the changes in order, all or nothing as far as a store without multi-key transactions allows. Every planned
+ * version is checked again first (a concurrent edit found there writes nothing). Each write is a compare-and-set
+ * against the planned version; when one fails, the changes already written are undone in reverse order, each with
+ * compare-and-set on the version it wrote (so an edit someone made meanwhile is kept, never overwritten), and the
+ * error says that nothing was changed, or exactly which keys could not be restored.
  */
 export async function applyPlan(store: Store, changes: readonly Change[]): Promise<void> {
+  const before: (Versioned | undefined)[] = [];
   for (const c of changes) {
     const now = await store.get(NAMESPACE[c.kind] + c.key);
     if ((now?.version ?? 0) !== c.expectedVersion) throw conflictOr(conflict(c, now?.version), c.kind, c.key, c.expectedVersion);
+    before.push(now);
   }
-  const applied: Change[] = [];
-  for (const c of changes) {
+  const written: Written[] = [];
+  for (const [i, c] of changes.entries()) {
+    const key = NAMESPACE[c.kind] + c.key;
     try {
-      if (c.action === 'delete') await store.delete(NAMESPACE[c.kind] + c.key, { expectedVersion: c.expectedVersion });
-      else await store.put(NAMESPACE[c.kind] + c.key, c.value!, { expectedVersion: c.expectedVersion });
-      applied.push(c);
+      let version = 0;
+      if (c.action === 'delete') await store.delete(key, { expectedVersion: c.expectedVersion });
+      else version = await store.put(key, c.value!, { expectedVersion: c.expectedVersion });
+      written.push({ change: c, previous: before[i], version });
     } catch (err) {
-      const e = conflictOr(err, c.kind, c.key, c.expectedVersion);
-      if (!applied.length) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new CliFailure(
-        `${msg}; ${applied.length} of ${changes.length} changes were applied before it (${applied.map((a) => `${a.action} ${a.kind} '${a.key}'`).join(', ')}), the rest were not`,
-        e instanceof CliFailure ? e.code : 'PARTIAL',
-      );
+      const landed = await landedAnyway(store, c, err);
+      if (typeof landed === 'number') written.push({ change: c, previous: before[i], version: landed });
+      throw await undo(store, written, failureText(err, c), err instanceof DeliveryError ? err.code : 'FAILURE', landed === 'unknown' ? c : undefined);
     }
   }
 }
+
+/**
+ * Whether a write that failed without a conflict landed all the same (a Redis command that timed out may still have
+ * run): its version if the key now holds exactly what was written, 'unknown' if the key cannot be read either.
+ */
+async function landedAnyway(store: Store, c: Change, err: unknown): Promise<number | 'unknown' | undefined> {
+  if (err instanceof ConflictError) return undefined;
+  let now: Versioned | undefined;
+  try {
+    now = await store.get(NAMESPACE[c.kind] + c.key);
+  } catch {
+    return 'unknown';
+  }
+  if ((now?.version ?? 0) === c.expectedVersion) return undefined;
+  if (c.action === 'delete') return now ? undefined : 0;
+  return now && JSON.stringify(now.value) === JSON.stringify(c.value) ? now.version : undefined;
+}
+
+/** Restores what `written` replaced, newest first; returns the error to report. */
+async function undo(store: Store, written: readonly Written[], why: string, code: string, unknown: Change | undefined): Promise<CliFailure> {
+  const notRestored: string[] = [];
+  for (const w of [...written].reverse()) {
+    const key = NAMESPACE[w.change.kind] + w.change.key;
+    try {
+      if (w.previous) await store.put(key, w.previous.value, { expectedVersion: w.version });
+      else await store.delete(key, { expectedVersion: w.version });
+    } catch (err) {
+      const reason = err instanceof ConflictError ? `changed by someone else meanwhile: ${err.actualVersion === undefined ? 'it is gone now' : `it is at version ${err.actualVersion} now`}` : oneLine(err);
+      notRestored.push(`${name(w.change)} (${reason})`);
+    }
+  }
+  const undone = written.length - notRestored.length;
+  const reverted = undone === 0 ? '' : undone === 1 ? 'the change already written was undone' : `the ${undone} changes already written were undone`;
+  if (!notRestored.length && !unknown) return new CliFailure(`${why}; ${reverted ? `${reverted}, so ` : ''}nothing was changed: re-read the store and run the command again`, code);
+  const problems = [
+    ...(notRestored.length ? [`could not put back as ${notRestored.length === 1 ? 'it was' : 'they were'}: ${notRestored.join(', ')}`] : []),
+    ...(unknown ? [`${name(unknown)} may or may not have been written (the store did not answer): check it`] : []),
+  ];
+  return new CliFailure(`${why}; ${reverted ? `${reverted}, but ` : ''}${problems.join('; ')}`, 'PARTIAL');
+}
+
+/** Why a write failed, in one line (a conflict says who is to blame; the rest of the message says what happened). */
+function failureText(err: unknown, c: Change): string {
+  if (err instanceof ConflictError) {
+    const now = err.actualVersion === undefined ? 'it is gone now' : `it is at version ${err.actualVersion} now`;
+    const was = c.expectedVersion === 0 ? 'did not exist' : `was at version ${c.expectedVersion}`;
+    return `conflict: ${name(c)} was changed by someone else meanwhile (it ${was} when read; ${now})`;
+  }
+  return `cannot ${c.action} ${name(c)}: ${oneLine(err)}`;
+}
+
+const name = (c: Change): string => `${c.kind} '${c.key}'`;
+const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
 
 const conflict = (c: Change, actual: number | undefined): ConflictError => new ConflictError(NAMESPACE[c.kind] + c.key, c.expectedVersion, actual);
