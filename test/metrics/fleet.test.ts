@@ -126,6 +126,25 @@ describe('fleet windows', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('flushInterval defaults to 5 s: completed slots reach the store at 5 s, not before', async () => {
+    // a 1 s resolution, so slots complete long before the flush: only the timer decides when they are written
+    const { rigs, clock, store } = fleetOf(1, { resolution: '1s' });
+    const a = rigs[0]!;
+    await a.metrics.load();
+    a.metrics.record(rec());
+    await clock.advanceAsync(4_999);
+    expect(await store.list('metrics/')).toHaveLength(0);
+    await clock.advanceAsync(1);
+    expect(await store.list('metrics/')).toHaveLength(1);
+    await clock.advanceAsync(1_000);
+    a.metrics.record(rec());
+    await clock.advanceAsync(3_999);
+    expect(await store.list('metrics/')).toHaveLength(1);
+    await clock.advanceAsync(1);
+    expect(await store.list('metrics/')).toHaveLength(2);
+    await a.metrics.close();
+  });
+
   it('flushInterval 0 turns the timer off; flush() still writes', async () => {
     const { rigs, clock, store } = fleetOf(1, { flushInterval: 0 });
     await rigs[0]!.metrics.load();
