@@ -6,7 +6,7 @@ import type { DeliveryError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/delivery.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/express/index.js';
 import { eventually, listen, parseSetCookie } from './express-koa-helpers.js';
-import { expectAnonymousCookie, expectFlagsAndCanarySide, expectStickyVariants, fetchMetricsText, middlewareDelivery } from './middleware-checks.js';
+import { expectAnonymousCookie, expectFlagsAndCanarySide, expectRecordedDuration, expectStickyVariants, fetchMetricsText, middlewareDelivery, SLOW_MS } from './middleware-checks.js';
 
 let delivery: Delivery;
 let url: string;
@@ -33,6 +33,10 @@ beforeAll(async () => {
       version: req.delivery!.version,
       assigned: req.delivery!.assignments.btn?.variant ?? null,
     });
+  });
+  app.get('/slow', async (_req, res) => {
+    await new Promise((r) => setTimeout(r, SLOW_MS));
+    res.send('slow');
   });
   app.get('/boom', () => {
     throw new Error('handler failed');
@@ -182,5 +186,9 @@ describe('express middleware', () => {
     expect(Object.keys(req)).toContain('delivery');
     expect((req as express.Request).delivery?.context.userId).toBe('bare-1');
     expect((req as express.Request).variant).toBe(delivery.experiments.assign('btn', { userId: 'bare-1' }).variant);
+  });
+
+  it('records the whole handler\'s duration for the request\'s version (a handler that waits 30 ms: p50 >= 25 ms)', async () => {
+    await expectRecordedDuration(url, delivery);
   });
 });

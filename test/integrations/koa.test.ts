@@ -5,7 +5,7 @@ import type { DeliveryError } from '../../src/core/errors.js';
 import type { Delivery } from '../../src/delivery.js';
 import { abTestMiddleware, deliveryMiddleware, metricsHandler, type RequestDelivery } from '../../src/integrations/koa/index.js';
 import { eventually, listen } from './express-koa-helpers.js';
-import { expectAnonymousCookie, expectFlagsAndCanarySide, expectStickyVariants, fetchMetricsText, middlewareDelivery } from './middleware-checks.js';
+import { expectAnonymousCookie, expectFlagsAndCanarySide, expectRecordedDuration, expectStickyVariants, fetchMetricsText, middlewareDelivery, SLOW_MS } from './middleware-checks.js';
 
 let delivery: Delivery;
 let url: string;
@@ -22,6 +22,11 @@ beforeAll(async () => {
   app.use(deliveryMiddleware(delivery, { metricsTarget: 'web', canary }));
   app.use(abTestMiddleware(delivery, 'btn'));
   app.use(async (ctx) => {
+    if (ctx.path === '/slow') {
+      await new Promise((r) => setTimeout(r, SLOW_MS));
+      ctx.body = 'slow';
+      return;
+    }
     if (ctx.path === '/boom') throw new Error('handler failed');
     if (ctx.path === '/teapot') ctx.throw(418, 'short and stout');
     if (ctx.path === '/status503') {
@@ -109,5 +114,9 @@ describe('koa middleware', () => {
     expectTypeOf<Koa.DefaultState['delivery']>().toEqualTypeOf<RequestDelivery | undefined>();
     expectTypeOf<Koa.DefaultState['variant']>().toEqualTypeOf<string | undefined>();
     expectTypeOf(deliveryMiddleware).returns.toEqualTypeOf<Koa.Middleware>();
+  });
+
+  it('records the whole handler\'s duration for the request\'s version (a handler that waits 30 ms: p50 >= 25 ms)', async () => {
+    await expectRecordedDuration(url, delivery);
   });
 });

@@ -1,13 +1,17 @@
 /**
  * The checks the Express and Koa middleware suites share. Both apps answer GET / with JSON holding at least
  * `{ variant, requestHeader, userId, anonymous, home, version }` from the request's delivery, route to the canary
- * when `x-canary: 1`, record under the metrics target 'web', and run the 'btn' experiment.
+ * when `x-canary: 1`, record under the metrics target 'web', and run the 'btn' experiment. GET /slow answers after
+ * waiting SLOW_MS.
  */
 import { expect } from 'vitest';
 import type { DeliveryError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
 import type { ExperimentDefinition } from '../../src/experiments/types.js';
 import { eventually, parseSetCookie, pool } from './express-koa-helpers.js';
+
+/** How long GET /slow waits before answering. */
+export const SLOW_MS = 30;
 
 /** What GET / answers in both suites. */
 export interface HomeBody {
@@ -95,4 +99,17 @@ export async function fetchMetricsText(url: string, delivery: Delivery): Promise
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return res.text();
+}
+
+/**
+ * Sends canary requests to GET /slow, more than the canary side has recorded so far so that they are the majority,
+ * and expects the recorded p50 of that side to be at least what the handler waited (less a margin for timer
+ * rounding): the middleware measures the whole handler, not just its own part. A lower bound only.
+ */
+export async function expectRecordedDuration(url: string, delivery: Delivery): Promise<void> {
+  const before = delivery.metrics.snapshot('web', 'canary', 60_000).requests;
+  const n = before + 10;
+  for (let i = 0; i < n; i++) expect((await fetch(`${url}/slow`, { headers: { 'x-user-id': `slow-${i}`, 'x-canary': '1' } })).status).toBe(200);
+  await eventually(() => delivery.metrics.snapshot('web', 'canary', 60_000).requests === before + n, 'the slow requests to be recorded');
+  expect(delivery.metrics.snapshot('web', 'canary', 60_000).p50).toBeGreaterThanOrEqual(SLOW_MS - 5);
 }
