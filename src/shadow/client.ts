@@ -6,7 +6,7 @@ import { NoiseModel } from './noise.js';
 import { validateShadowOptions } from './options.js';
 import { ShadowRecorder } from './recorder.js';
 import { registerShadowCounters } from './telemetry.js';
-import type { Comparator, FlagGate, Outcome, ShadowEvents, ShadowOptions, ShadowResult, ShadowStats } from './types.js';
+import type { Comparator, FlagGate, Outcome, ShadowEvents, ShadowIgnore, ShadowOptions, ShadowResult, ShadowStats } from './types.js';
 
 /** One mirrored call, from the decision to mirror to its one result. */
 interface Job<Req, Res> {
@@ -65,6 +65,7 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
       reporter: ctx.reporter,
       clock: ctx.clock,
       compare: options.compare ?? (jsonComparator() as Comparator<Res>),
+      ignore: options.ignore === undefined ? [] : ([] as ShadowIgnore<Res>[]).concat(options.ignore),
       noise: options.noise ? new NoiseModel(options.noise.maxEndpoints ?? 100, options.noise.maxPaths ?? 100) : undefined,
       redact: options.redact,
       mismatchLogSize: options.mismatchLogSize ?? 50,
@@ -176,11 +177,12 @@ export class ShadowClient<Req, Res> extends Emitter<ShadowEvents<Res, Req>> {
   #allowed(req: Req): boolean {
     const o = this.#o;
     try {
+      if (typeof o.enabled === 'function' && o.enabled(req) !== true) return false;
       if (o.runIf && o.runIf(req) !== true) return false;
       if (o.enabledFlag !== undefined) return this.#flags.isEnabled(o.enabledFlag, o.context ? o.context(req) : {});
       return true;
     } catch (err) {
-      this.#rec.userError('runIf/enabledFlag', err);
+      this.#rec.userError('enabled/runIf/enabledFlag', err);
       return false;
     }
   }

@@ -6,6 +6,7 @@ export type {
   Comparator,
   Diff,
   Outcome,
+  ShadowIgnore,
   ShadowOptions,
   ShadowResult,
   ShadowStats,

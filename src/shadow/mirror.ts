@@ -137,6 +137,7 @@ export class HttpMirror implements MirrorControls {
       reporter,
       clock: this.#clock,
       compare: options.compare ?? httpComparator({ headers: options.headers ?? ['content-type'] }),
+      ignore: [],
       noise: options.noise ? new NoiseModel(options.noise.maxEndpoints ?? 100, options.noise.maxPaths ?? 100) : undefined,
       redact: options.redact,
       mismatchLogSize: options.mismatchLogSize ?? 50,

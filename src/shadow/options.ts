@@ -18,6 +18,10 @@ export function validateShadowOptions<Req, Res>(o: ShadowOptions<Req, Res>): voi
   fn('shadow', true, '(req) => result: the candidate compared with the primary');
   fn('sampleBy', false, '(req) => string: the key for deterministic sampling');
   fn('compare', false, '(primary, shadow) => Diff[]');
+  const ignore = o.ignore as unknown;
+  if (ignore !== undefined && typeof ignore !== 'function' && !(Array.isArray(ignore) && ignore.every((f) => typeof f === 'function'))) {
+    issues.push({ path: 'ignore', message: 'must be a function (primary, shadow) => boolean or a list of them' });
+  }
   fn('runIf', false, '(req) => boolean');
   fn('context', false, '(req) => EvaluationContext, for enabledFlag');
   fn('redact', false, '(result) => result');
@@ -34,7 +38,9 @@ export function validateShadowOptions<Req, Res>(o: ShadowOptions<Req, Res>): voi
   range('maxConcurrent', 1, 1_000_000, true, '(in-flight shadows)');
   range('mismatchLogSize', 0, 100_000, true, '(entries kept by mismatches())');
   range('latencyWindow', 1, 1_000_000, true, '(calls kept per side for percentiles)');
-  if (o.enabled !== undefined && typeof o.enabled !== 'boolean') issues.push({ path: 'enabled', message: 'must be true or false' });
+  if (o.enabled !== undefined && typeof o.enabled !== 'boolean' && typeof o.enabled !== 'function') {
+    issues.push({ path: 'enabled', message: 'must be true, false or a function (req) => boolean' });
+  }
   if (o.enabledFlag !== undefined && (typeof o.enabledFlag !== 'string' || !FLAG_KEY.test(o.enabledFlag))) {
     issues.push({ path: 'enabledFlag', message: 'must be a flag key (letters, digits, . _ -; at most 128 characters)' });
   }

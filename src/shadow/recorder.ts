@@ -4,13 +4,15 @@ import { describeError } from './compare.js';
 import { LatencyWindow } from './latency.js';
 import type { NoiseModel } from './noise.js';
 import type { ShadowCounters } from './telemetry.js';
-import type { Comparator, Diff, Outcome, ShadowResult, ShadowStats } from './types.js';
+import type { Comparator, Diff, Outcome, ShadowIgnore, ShadowResult, ShadowStats } from './types.js';
 
 export interface RecorderOptions<Req, Res> {
   name: string;
   reporter: ErrorReporter;
   clock: Clock;
   compare: Comparator<Res>;
+  /** Checked in order before `compare`; empty for none. */
+  ignore: readonly ShadowIgnore<Res>[];
   noise?: NoiseModel | undefined;
   redact?: ((r: ShadowResult<Res, Req>) => ShadowResult<Res, Req>) | undefined;
   mismatchLogSize: number;
@@ -32,6 +34,7 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
   mirrored = 0;
   matched = 0;
   mismatched = 0;
+  ignored = 0;
   shadowErrors = 0;
   timeouts = 0;
   dropped = 0;
@@ -80,20 +83,43 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
     return out.map(normaliseDiff);
   }
 
+  /** Whether an `ignore` predicate accepts the pair; a throwing one counts as false (the next ones still run). */
+  #ignores(primary: Outcome<Res>, shadow: Outcome<Res>): boolean {
+    let threw = false;
+    for (const fn of this.#o.ignore) {
+      try {
+        if (fn(primary, shadow) === true) {
+          if (!threw) this.userOk('ignore');
+          return true;
+        }
+      } catch (err) {
+        threw = true;
+        this.userError('ignore', err);
+      }
+    }
+    if (!threw) this.userOk('ignore');
+    return false;
+  }
+
   /** Decides a mirrored call whose primary and shadow have both settled. */
   decide(req: Req, endpoint: string, primary: Outcome<Res>, shadow: Outcome<Res>, secondary?: Outcome<Res>): void {
     const noise = this.#o.noise;
     if (noise && secondary && !Object.hasOwn(secondary, 'error') && !Object.hasOwn(primary, 'error') && !secondary.timedOut) {
       noise.learn(endpoint, this.compare(primary, secondary));
     }
+    if (Object.hasOwn(shadow, 'error')) this.shadowErrors++;
+    this.#primaryLatency.observe(primary.durationMs);
+    this.#shadowLatency.observe(shadow.durationMs);
+    if (this.#o.ignore.length > 0 && this.#ignores(primary, shadow)) {
+      this.ignored++;
+      this.#publish({ name: this.name, request: req, primary, shadow, match: false, diffs: [], outcome: 'ignored', noise: [], endpoint, at: this.#o.clock.now() });
+      return;
+    }
     const all = this.compare(primary, shadow);
     const { kept, noise: filtered } = noise ? noise.filter(endpoint, all) : { kept: all, noise: [] as Diff[] };
     const match = kept.length === 0;
     if (match) this.matched++;
     else this.mismatched++;
-    if (Object.hasOwn(shadow, 'error')) this.shadowErrors++;
-    this.#primaryLatency.observe(primary.durationMs);
-    this.#shadowLatency.observe(shadow.durationMs);
     this.#publish({ name: this.name, request: req, primary, shadow, match, diffs: kept, outcome: match ? 'matched' : 'mismatched', noise: filtered, endpoint, at: this.#o.clock.now() });
   }
 
@@ -150,6 +176,7 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
       mirrored: this.mirrored,
       matched: this.matched,
       mismatched: this.mismatched,
+      ignored: this.ignored,
       shadowErrors: this.shadowErrors,
       timeouts: this.timeouts,
       dropped: this.dropped,
@@ -169,6 +196,7 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
       error: this.shadowErrors,
       dropped: this.dropped,
     };
+    if (this.ignored) c.ignored = this.ignored;
     if (this.tooLarge) c.too_large = this.tooLarge;
     return c;
   }

@@ -41,7 +41,7 @@ function collect(set: Set<ShadowCounters>): MetricFamily[] {
   return [
     {
       name: 'progressive_delivery_shadow_results_total',
-      help: 'Mirrored calls by how they ended (matched, mismatched, timeout), shadow errors, and calls not mirrored (dropped, too_large).',
+      help: 'Mirrored calls by how they ended (matched, mismatched, ignored, timeout), shadow errors, and calls not mirrored (dropped, too_large).',
       type: 'counter',
       samples: [...results].map(([key, value]) => {
         const [name = '', result = ''] = key.split('\u0000');

@@ -24,18 +24,25 @@ export interface Diff {
 /** Compares two outcomes; an empty list is a match. Called off the primary's path; a throw is reported, not raised. */
 export type Comparator<Res> = (primary: Outcome<Res>, shadow: Outcome<Res>) => Diff[];
 
+/**
+ * Scientist's `ignore`: return true to accept a known difference. Runs on the settled outcomes of a mirrored call
+ * before the comparator; a call it accepts is not compared and counts as `ignored`, never as `mismatched`.
+ * Runs off the primary's path; a throw counts as false and is reported.
+ */
+export type ShadowIgnore<Res> = (primary: Outcome<Res>, shadow: Outcome<Res>) => boolean;
+
 /** What `on('result')`, `on('mismatch')` and `mismatches()` hand out (after `redact`). */
 export interface ShadowResult<Res, Req = unknown> {
   name: string;
   request: Req;
   primary: Outcome<Res>;
   shadow: Outcome<Res>;
-  /** True when no diff remains after noise filtering. */
+  /** True when the outcomes were compared and no diff remains after noise filtering. */
   match: boolean;
-  /** Diffs that count (noise removed). */
+  /** Diffs that count (noise removed); empty for a timeout or an ignored call, which are not compared. */
   diffs: Diff[];
-  /** How the mirrored call ended: one of the three counters it incremented. */
-  outcome: 'matched' | 'mismatched' | 'timeout';
+  /** How the mirrored call ended: the one of these four counters it incremented. */
+  outcome: 'matched' | 'mismatched' | 'ignored' | 'timeout';
   /** Diffs dropped because their path was learned as noise for this endpoint. */
   noise: Diff[];
   /** The endpoint key the noise was learned under. */
@@ -87,11 +94,13 @@ export interface NoiseStats {
 export interface ShadowStats {
   /** Every call(). */
   calls: number;
-  /** Shadows started. Each ends as exactly one of matched, mismatched or timeouts (or is still inFlight). */
+  /** Shadows started. Each ends as exactly one of matched, mismatched, ignored or timeouts (or is still inFlight). */
   mirrored: number;
   matched: number;
   mismatched: number;
-  /** Mirrored calls whose shadow threw or rejected (also matched or mismatched by the comparison). */
+  /** Mirrored calls an `ignore` predicate accepted: not compared, never mismatches. */
+  ignored: number;
+  /** Mirrored calls whose shadow threw or rejected (also matched, mismatched or ignored). */
   shadowErrors: number;
   timeouts: number;
   /** Calls that would have been mirrored but found `maxConcurrent` shadows in flight. */
@@ -100,7 +109,7 @@ export interface ShadowStats {
   skipped: number;
   /** Mirrored calls not yet decided. */
   inFlight: number;
-  /** Comparator, redact or predicate failures (each reported once to the delivery's 'error' event). */
+  /** Comparator, ignore, redact or predicate failures (each reported once to the delivery's 'error' event). */
   userErrors: number;
   latency: { primary: LatencySummary; shadow: LatencySummary };
   noise: NoiseStats;
@@ -127,6 +136,11 @@ export interface ShadowOptions<Req, Res> {
   /** How outcomes are compared. @default jsonComparator() */
   compare?: Comparator<Res>;
   /**
+   * Known differences to accept (Scientist's `ignore`), checked in order before `compare`: when one returns true the
+   * call counts as `ignored` and is not compared. @default none
+   */
+  ignore?: ShadowIgnore<Res> | ShadowIgnore<Res>[];
+  /**
    * How long to wait for both outcomes after the shadow started; a late result is ignored and the call counts as a
    * timeout. Runs on the delivery's clock. @default 5000
    */
@@ -149,8 +163,11 @@ export interface ShadowOptions<Req, Res> {
   };
   /** Endpoint key for noise learning (e.g. the route). @default every call shares the key 'default' */
   endpoint?: (req: Req) => string;
-  /** Static switch: false mirrors nothing. @default true */
-  enabled?: boolean;
+  /**
+   * Switch: false mirrors nothing; a function decides per call (a throw counts as false and is reported).
+   * @default true
+   */
+  enabled?: boolean | ((req: Req) => boolean);
   /** Per-call predicate (Scientist's run_if): mirror only when it returns true. A throw counts as false. */
   runIf?: (req: Req) => boolean;
   /**

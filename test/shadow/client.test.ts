@@ -5,7 +5,7 @@ import type { ShadowResult, ShadowStats } from '../../src/shadow/types.js';
 import { makeContext, makeShadow, never, settle } from './helpers.js';
 
 function expectBalanced(s: ShadowStats): void {
-  expect(s.mirrored).toBe(s.matched + s.mismatched + s.timeouts + s.inFlight);
+  expect(s.mirrored).toBe(s.matched + s.mismatched + s.ignored + s.timeouts + s.inFlight);
   expect(s.calls).toBe(s.mirrored + s.dropped + s.skipped);
 }
 
@@ -223,6 +223,73 @@ describe('sampling and switches', () => {
     env.flags.on.set('shadow-pricing', () => { throw new Error('flag broke'); });
     expect(await env.client.call({ user: 'b' })).toBe('b');
     expect(env.errors.some((e) => /flag broke/.test(e.message))).toBe(true);
+  });
+
+  it('enabled as a function decides per call; a throw counts as false, is reported and never reaches the caller', async () => {
+    const shadowSaw: number[] = [];
+    const { client, errors } = makeShadow<number, number>({
+      name: 'enabled-fn', primary: (x) => x, shadow: (x) => { shadowSaw.push(x); return x; },
+      enabled: (x) => { if (x === 9) throw new Error('enabled broke'); return x >= 3; },
+    });
+    for (const x of [0, 1, 2, 3, 4, 5, 9]) expect(await client.call(x)).toBe(x);
+    await settle();
+    expect(shadowSaw).toEqual([3, 4, 5]);
+    const s = client.stats();
+    expect(s).toMatchObject({ calls: 7, mirrored: 3, matched: 3, skipped: 4, userErrors: 1 });
+    expectBalanced(s);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/enabled broke/);
+    expect(() => makeShadow({ name: 'x', primary: (v: number) => v, shadow: (v: number) => v, enabled: 'yes' as never })).toThrow(/enabled/);
+  });
+});
+
+describe('ignore (Scientist)', () => {
+  it('a difference an ignore predicate accepts counts as ignored: not compared, no mismatch event, not logged', async () => {
+    const compared: number[] = [];
+    const { client, collectors } = makeShadow<number, number>({
+      name: 'ign', primary: (x) => x, shadow: (x) => (x >= 2 ? x + 1 : x),
+      compare: (p, s) => { compared.push(p.value!); return p.value === s.value ? [] : [{ path: '', kind: 'changed', primary: p.value, shadow: s.value }]; },
+      ignore: (p, s) => p.value === 3 && s.value === 4,
+    });
+    const outcomes: string[] = [];
+    const mismatches: number[] = [];
+    client.on('result', (r) => outcomes.push(`${r.request} ${r.outcome}`));
+    client.on('mismatch', (r) => mismatches.push(r.request as number));
+    for (let x = 0; x < 5; x++) expect(await client.call(x)).toBe(x);
+    await settle();
+    expect(outcomes).toEqual(['0 matched', '1 matched', '2 mismatched', '3 ignored', '4 mismatched']);
+    expect(mismatches).toEqual([2, 4]);
+    expect(compared).toEqual([0, 1, 2, 4]); // evaluated before the comparator
+    expect(client.mismatches().map((r) => r.request)).toEqual([2, 4]);
+    const s = client.stats();
+    expect(s).toMatchObject({ mirrored: 5, matched: 2, mismatched: 2, ignored: 1, userErrors: 0 });
+    expect(s.latency.shadow.count).toBe(5);
+    expectBalanced(s);
+    const results = collectors.flatMap((c) => c()).find((f) => f.name === 'progressive_delivery_shadow_results_total')!;
+    expect(results.samples.find((x) => x.labels.name === 'ign' && x.labels.result === 'ignored')?.value).toBe(1);
+  });
+
+  it('a list is checked in order; one that throws counts as false, is reported once and never breaks the primary', async () => {
+    const second: number[] = [];
+    const { client, errors } = makeShadow<number, { v: number }>({
+      name: 'ign-list', primary: async (x) => ({ v: x }), shadow: (x) => { if (x % 2) throw new Error('shadow down'); return { v: x + 1 }; },
+      ignore: [
+        () => { throw new Error('ignore broke'); },
+        (p, s) => { second.push(p.value!.v); return Object.hasOwn(s, 'error'); }, // the shadow erroring is known
+      ],
+    });
+    for (let x = 0; x < 6; x++) expect(await client.call(x)).toEqual({ v: x });
+    await settle();
+    expect(second).toEqual([0, 1, 2, 3, 4, 5]);
+    const s = client.stats();
+    expect(s).toMatchObject({ mirrored: 6, ignored: 3, mismatched: 3, matched: 0, shadowErrors: 3, userErrors: 6 });
+    expectBalanced(s);
+    expect(errors.filter((e) => /ignore threw/.test(e.message))).toHaveLength(1);
+    expect(errors.map((e) => e.code)).toEqual(['USER_CODE']);
+  });
+
+  it('rejects an ignore that is not a function or a list of functions', () => {
+    expect(() => makeShadow({ name: 'x', primary: (v: number) => v, shadow: (v: number) => v, ignore: [() => true, 1 as never] })).toThrow(/ignore/);
+    expect(() => makeShadow({ name: 'x', primary: (v: number) => v, shadow: (v: number) => v, ignore: 'x' as never })).toThrow(/ignore/);
   });
 });
 
