@@ -5,7 +5,7 @@
  * Generic over the exports map, so entry points added later are covered without editing this file.
  */
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ const root = resolve('.');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   exports: Record<string, unknown>;
+  bin?: Record<string, string>;
   peerDependencies?: Record<string, string>;
 };
 const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json');
@@ -101,6 +102,21 @@ describe('the packed package', () => {
     }
     const cjs = JSON.parse(node('cjs.cjs')) as string[];
     expect(cjs).toEqual(esm);
+  });
+
+  it('the installed bin runs: `progressive-delivery --help` exits 0 and prints the usage', () => {
+    const bin = join(project, 'node_modules', '.bin', 'progressive-delivery');
+    if (installedWith.startsWith('tar')) {
+      // unpacked by hand: link and mark the bin as npm install does, from package.json's `bin`
+      const target = join(project, 'node_modules', pkg.name, (pkg.bin ?? {})['progressive-delivery'] ?? 'missing');
+      mkdirSync(dirname(bin), { recursive: true });
+      chmodSync(target, 0o755);
+      symlinkSync(target, bin);
+    }
+    // run as a shell runs it (shebang and mode), not through `node FILE`
+    const out = run(bin, ['--help'], { cwd: project });
+    expect(out).toMatch(/^Usage: progressive-delivery \[options\] \[command\]$/m);
+    for (const group of ['flags', 'segments', 'experiments', 'rollouts', 'watch']) expect(out).toMatch(new RegExp(`^\\s+${group}\\b`, 'm'));
   });
 
   it('the root exports what API.md promises from it', () => {
