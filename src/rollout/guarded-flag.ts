@@ -2,13 +2,16 @@
 // on `variant` through `steps`; each step is written into the flag's fallthrough as a two-way split with the flag's
 // offVariant, through flags.update (compare-and-set). The split last written is remembered in the state
 // (`data.written`): a flag whose fallthrough is neither that split nor the one being written was edited by someone
-// else, and the rollout pauses with the conflict in its message instead of overwriting it.
+// else, and the rollout pauses with the conflict in its message instead of overwriting it. The analysis reads
+// `variant` as the new side and every other variant of the flag, pooled, as the baseline.
 import type { DeliveryContext } from '../core/context.js';
 import { DeliveryError, type ValidationIssue } from '../core/errors.js';
 import type { FlagClient } from '../flags/client.js';
 import type { FlagDefinition, Serve } from '../flags/types.js';
+import { LatencyHistogram } from '../metrics/histogram.js';
+import type { FleetWindow } from '../metrics/types.js';
 import { RolloutController, type Change } from './controller.js';
-import { versionWindows, type CanaryMetrics } from './iteration.js';
+import type { CanaryMetrics } from './iteration.js';
 import { resolveKindAnalysis } from './kind-validate.js';
 import { checkName, orThrow, requireObject } from './option-checks.js';
 import type { RolloutStateDoc } from './state-doc.js';
@@ -43,6 +46,37 @@ export function isGuardedServe(serve: Serve | undefined, variant: string, offVar
 
 const describeServe = (s: Serve | undefined): string =>
   !s ? "{ variant: 'on' } (the default)" : 'split' in s ? s.split.map((e) => `${e.variant} ${e.weight}`).join(' / ') : `{ variant: '${s.variant}' }`;
+
+/** One window of several: requests, errors and latency samples added up. */
+function pooledWindow(windows: FleetWindow[]): FleetWindow {
+  if (windows.length === 1) return windows[0]!; // a boolean flag's baseline: the off window as read
+  const histogram = new LatencyHistogram();
+  let requests = 0;
+  let errors = 0;
+  for (const w of windows) {
+    requests += w.requests;
+    errors += w.errors;
+    // a bucket's representative value lies in that bucket, so recording it again rebuilds the counts exactly
+    for (const b of w.histogram.buckets()) histogram.record(b.valueMs, b.count);
+  }
+  const successRate = requests > 0 ? (100 * (requests - errors)) / requests : NaN;
+  return { requests, errors, successRate, p50: histogram.quantile(0.5), p90: histogram.quantile(0.9), p99: histogram.quantile(0.99), histogram };
+}
+
+/**
+ * The analysis's windows: the new side is `variant`; the baseline pools every other variant of the flag, as the
+ * flag has them when the window is read (traffic recorded under names the flag does not have is left out).
+ */
+function variantWindows(metrics: CanaryMetrics, flags: FlagClient, flag: string, variant: string): CanaryMetrics {
+  return {
+    record: (o) => metrics.record(o),
+    fleetWindow: async (_target, side, ms) => {
+      if (side === 'canary') return metrics.fleetWindow(flag, variant, ms);
+      const others = Object.keys(flags.get(flag)?.variants ?? { on: true, off: false }).filter((v) => v !== variant);
+      return pooledWindow(await Promise.all(others.map((v) => metrics.fleetWindow(flag, v, ms))));
+    },
+  };
+}
 
 /** The guarded rollout as API.md names it. */
 export type GuardedRollout = GuardedFlagRollout;
@@ -91,7 +125,7 @@ export class GuardedFlagRollout extends RolloutController<GuardedFlagEvents> {
   constructor(ctx: DeliveryContext, opts: GuardedFlagOptions, metrics: CanaryMetrics, flags: FlagClient) {
     const { analysis } = resolveOptions(opts);
     const variant = opts.variant ?? 'on';
-    const windows = versionWindows(metrics, opts.flag, (v) => (v === 'canary' ? variant : (flags.get(opts.flag)?.offVariant ?? 'off')));
+    const windows = variantWindows(metrics, flags, opts.flag, variant);
     super(ctx, { kind: 'guardedFlag', name: opts.name ?? opts.flag, analysis, scheduled: true, metrics: windows, initialData: { flag: opts.flag, variant, written: null, conflict: null } });
     this.flag = opts.flag;
     this.variant = variant;

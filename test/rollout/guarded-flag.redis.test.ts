@@ -74,6 +74,41 @@ describe.skipIf(!available)('guarded flag rollout on a real Redis', () => {
   });
 });
 
+describe.skipIf(!available)('guarded flag rollout baseline on a real Redis', () => {
+  it("another instance's traffic on a variant other than the offVariant counts in the baseline", async () => {
+    const [a, b] = await deliveries(2);
+    await a!.flags.put({
+      key: 'theme',
+      enabled: true,
+      variants: { dark: 'dark', light: 'light', classic: 'classic' },
+      offVariant: 'light',
+      fallthrough: { variant: 'light' },
+      rules: [{ conditions: [{ attribute: 'groups', operator: 'in', values: ['legacy'] }], serve: { variant: 'classic' } }],
+    });
+    const analysis = { interval: 60_000, threshold: 1, minRequests: 20, metrics: [{ name: 'error-rate-diff', thresholdRange: { max: 1 } }] };
+    const g = a!.rollouts.guardedFlag({ flag: 'theme', variant: 'dark', steps: [10, 50], analysis });
+    await g.load();
+    await g.runAnalysis(); // 10%
+    await until(() => JSON.stringify(b!.flags.get('theme')?.fallthrough) === JSON.stringify(guardedServe('dark', 'light', 10)));
+    const counts: Record<string, number> = {};
+    /** Serves `n` users on `d`; every `failEvery`-th request of `failing` fails. */
+    const serve = (d: Delivery, from: number, n: number, groups: string[], failing: string, failEvery: number): void => {
+      for (let i = from; i < from + n; i++) {
+        const version = d.flags.variant('theme', { userId: `u${i}`, groups })!;
+        counts[version] = (counts[version] ?? 0) + 1;
+        d.metrics.record({ target: 'theme', version, success: !(version === failing && counts[version] % failEvery === 0), durationMs: 5 });
+      }
+    };
+    serve(a!, 0, 3000, [], 'dark', 25); // dark 4% errors, light none: 4 points worse than the offVariant alone
+    serve(b!, 3000, 1000, ['legacy'], 'classic', 5); // classic, on the other instance: 20% errors
+    expect(counts.dark).toBeGreaterThan(20);
+    expect(counts.classic).toBe(1000);
+    await b!.metrics.flush();
+    await g.runAnalysis();
+    expect(g.status()).toMatchObject({ phase: 'Progressing', weight: 50, failedChecks: 0 });
+  });
+});
+
 describe.skipIf(!available)('rings on a real Redis', () => {
   it('a ring opened on one instance routes the same on every instance', async () => {
     const [a, b] = await deliveries(2);

@@ -128,7 +128,7 @@ describe('guarded flag rollout', () => {
     expect(hooks).toEqual(['rollback:10']);
   });
 
-  it("relative metrics compare the variant with the flag's off variant", async () => {
+  it("relative metrics compare the variant with the flag's other variants (of a boolean flag: off)", async () => {
     const e = await env();
     const g = await make(e, { analysis: analysis({ metrics: [{ name: 'error-rate-diff', thresholdRange: { max: 1 } }] }) });
     g.start();
@@ -137,9 +137,61 @@ describe('guarded flag rollout', () => {
     await e.clock.advanceAsync(MIN);
     expect(g.status()).toMatchObject({ weight: 50, failedChecks: 0 });
     traffic(e, 4000, 4000, 20); // 'on' 5% errors, 'off' none
+    // a version the flag has no variant for is not part of the baseline (counted, its errors would hide the diff)
+    for (let i = 0; i < 4000; i++) e.delivery.metrics.record({ target: 'checkout', version: 'retired', success: false, durationMs: 5 });
     await e.clock.advanceAsync(MIN);
     expect(g.status()).toMatchObject({ weight: 50, failedChecks: 1 });
     expect(g.status().message).toMatch(/^error-rate-diff [45](\.\d+)? > max 1/);
+  });
+
+  it('the baseline pools every variant but the rolled-out one, not only the offVariant', async () => {
+    const e = await env();
+    // 'classic' is served by a rule; the rollout splits the fallthrough between 'dark' and the offVariant 'light'
+    await e.delivery.flags.put({
+      key: 'theme',
+      enabled: true,
+      variants: { dark: 'dark', light: 'light', classic: 'classic' },
+      offVariant: 'light',
+      fallthrough: { variant: 'light' },
+      rules: [{ conditions: [{ attribute: 'groups', operator: 'in', values: ['legacy'] }], serve: { variant: 'classic' } }],
+    });
+    const metrics = [
+      { name: 'error-rate-diff', thresholdRange: { max: 1 } },
+      { name: 'latency-ratio', thresholdRange: { max: 0.5 } },
+    ];
+    const g = e.delivery.rollouts.guardedFlag({ flag: 'theme', variant: 'dark', steps: [10, 50], analysis: analysis({ metrics, threshold: 1 }) });
+    /** Serves 4000 users (a quarter of them 'legacy'); every `failEvery[v]`-th request of variant v fails; classic takes 50 ms, the others 5. */
+    const serve = (from: number, failEvery: Record<string, number>) => {
+      const served: Record<string, { requests: number; errors: number }> = {};
+      for (let i = from; i < from + 4000; i++) {
+        const variant = e.delivery.flags.variant('theme', { userId: `u${i}`, groups: i % 4 === 0 ? ['legacy'] : [] })!;
+        const s = (served[variant] ??= { requests: 0, errors: 0 });
+        s.requests++;
+        const success = !(failEvery[variant]! > 0 && s.requests % failEvery[variant]! === 0);
+        if (!success) s.errors++;
+        e.delivery.metrics.record({ target: 'theme', version: variant, success, durationMs: variant === 'classic' ? 50 : 5 });
+      }
+      return (...vs: string[]) => (100 * vs.reduce((a, v) => a + served[v]!.errors, 0)) / vs.reduce((a, v) => a + served[v]!.requests, 0);
+    };
+    await g.runAnalysis(); // 10%
+
+    // dark 4% errors, light none, classic 20%: against light alone dark is 4 points worse and 5 ms / 5 ms = 1 (both
+    // over their max); against light and classic pooled it is better, and the pooled p99 is classic's 50 ms
+    let rate = serve(0, { dark: 25, light: 0, classic: 5 });
+    expect(rate('dark') - rate('light')).toBeGreaterThan(1);
+    expect(rate('dark') - rate('light', 'classic')).toBeLessThan(0);
+    await g.runAnalysis();
+    expect(g.status()).toMatchObject({ phase: 'Progressing', weight: 50, failedChecks: 0 });
+
+    await e.clock.advanceAsync(3 * MIN); // the first traffic leaves the window
+    // dark and light 3% errors, classic none: level with light, worse than the pool
+    rate = serve(4000, { dark: 33, light: 33, classic: 0 });
+    expect(Math.abs(rate('dark') - rate('light'))).toBeLessThan(1);
+    await g.runAnalysis();
+    expect(g.status()).toMatchObject({ phase: 'Failed', weight: 0 });
+    const diff = /^error-rate-diff (-?[\d.]+) > max 1; failed checks 1 reached threshold 1: rolled back$/.exec(g.status().message ?? '');
+    expect(Number(diff?.[1])).toBeCloseTo(rate('dark') - rate('light', 'classic'), 3);
+    expect(e.delivery.flags.get('theme')?.fallthrough).toEqual(guardedServe('dark', 'light', 0));
   });
 
   it('a human edit between steps pauses the rollout and is not overwritten; resume() applies the rollout over it', async () => {
