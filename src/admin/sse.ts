@@ -38,6 +38,9 @@ export class EventHub {
     return {
       start: (send, end) => {
         const store = this.#delivery.context.store;
+        // every timer goes through the delivery's clock (whose timers never keep the process alive)
+        const clock = this.#delivery.context.clock;
+        let timer: unknown;
         const unwatch: (() => void)[] = [];
         let stopped = false;
         // a client that does not read (write() says the buffer is full) skips events until it drains: bounded memory
@@ -54,7 +57,7 @@ export class EventHub {
           if (stopped) return;
           stopped = true;
           for (const u of unwatch) u();
-          clearInterval(timer);
+          clock.clearTimeout(timer);
           this.#stops.delete(stop);
           end();
         };
@@ -65,12 +68,16 @@ export class EventHub {
             this.#delivery.context.reporter.once('admin:sse-watch', err, 'admin dashboard: watching the store for live updates failed');
           }
         }
-        const timer = setInterval(() => {
-          blocked = false; // try again after a tick: if it drained, events flow again
-          if (this.#delivery.context.isClosed()) return stop();
-          write(`event: tick\ndata: {}\n\n`);
-        }, this.#intervalMs);
-        timer.unref?.();
+        // one timeout, re-armed after each tick unless that tick ended the stream
+        const arm = (): void => {
+          timer = clock.setTimeout(() => {
+            blocked = false; // try again after a tick: if it drained, events flow again
+            if (this.#delivery.context.isClosed()) return stop();
+            write(`event: tick\ndata: {}\n\n`);
+            if (!stopped) arm();
+          }, this.#intervalMs);
+        };
+        arm();
         this.#stops.add(stop);
         write(`retry: 3000\n: connected\n\n`);
         return stop;
