@@ -80,6 +80,22 @@ export function urlsOf(html: string): string[] {
   return out;
 }
 
+/** The first element `<tag ...attr...>...</tag>` of a page (non-greedy: no nesting of the same tag inside). */
+export function elementOf(html: string, tag: string, attr: string): string {
+  const m = new RegExp(`<${tag}[^>]*\\s${attr.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^>]*>[\\s\\S]*?</${tag}>`).exec(html);
+  if (!m) throw new Error(`no <${tag} ${attr}> on the page`);
+  return m[0];
+}
+
+/** The text of each cell of a table row, tags stripped and entities decoded. */
+export function cellsOf(row: string): string[] {
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => decodeEntities(m[1]!.replace(/<[^>]*>/g, '')).trim());
+}
+
+export function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#96;/g, '`').replace(/&amp;/g, '&');
+}
+
 /** A MemoryStore that counts the watch subscriptions open on it. */
 export class CountingStore implements Store {
   readonly inner: MemoryStore;
@@ -110,16 +126,20 @@ export class CountingStore implements Store {
   }
 }
 
-/** Reads a server-sent event stream until `until` holds for the text so far. */
-export async function readEvents(url: string, headers: Record<string, string>, until: (text: string) => boolean, onOpen?: () => void | Promise<void>): Promise<string> {
+/**
+ * Reads a server-sent event stream until `until` holds for the text so far; gives up (rejects) after `timeoutMs`
+ * of real time, so an event that never comes fails the test with what was read instead of hanging it.
+ */
+export async function readEvents(url: string, headers: Record<string, string>, until: (text: string) => boolean, onOpen?: () => void | Promise<void>, timeoutMs = 3000): Promise<string> {
   const ac = new AbortController();
-  const r = await fetch(url, { headers, signal: ac.signal });
-  if (r.status !== 200 || !r.body) throw new Error(`events: HTTP ${r.status}`);
-  const reader = r.body.getReader();
-  const dec = new TextDecoder();
   let text = '';
-  let opened = false;
+  const timer = setTimeout(() => ac.abort(new Error(`events: gave up after ${timeoutMs} ms; read so far: ${JSON.stringify(text)}`)), timeoutMs);
   try {
+    const r = await fetch(url, { headers, signal: ac.signal });
+    if (r.status !== 200 || !r.body) throw new Error(`events: HTTP ${r.status}`);
+    const reader = r.body.getReader();
+    const dec = new TextDecoder();
+    let opened = false;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -131,6 +151,7 @@ export async function readEvents(url: string, headers: Record<string, string>, u
       if (until(text)) break;
     }
   } finally {
+    clearTimeout(timer);
     ac.abort();
   }
   return text;

@@ -4,7 +4,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { createDelivery, type Delivery } from '../../src/delivery.js';
 import { booleanFlag } from '../../src/flags/builders.js';
-import { Client, CountingStore, readEvents, tokenOf, urlsOf, waitFor } from './http-helpers.js';
+import { cellsOf, Client, CountingStore, decodeEntities, elementOf, readEvents, tokenOf, urlsOf, waitFor } from './http-helpers.js';
 import { flagsDelivery, START } from './fixture.js';
 
 export interface Mounted {
@@ -377,6 +377,155 @@ export function describeAdminHttp(framework: string, mount: Mount): void {
       expect(r.headers.get('x-pd-fragment')).toBe('1');
       expect(r.text.startsWith('<h1>Flags</h1>')).toBe(true);
       expect(r.text).not.toContain('<html');
+    });
+
+    it('filters the flag list by ?q= on key, description and tag, case-insensitively', async () => {
+      const { d, m, client } = await setup();
+      await d.flags.put({ ...booleanFlag('billing-v2'), tags: ['Payments'] });
+      const listed = async (q: string): Promise<string[]> => {
+        const r = await client.get(`${m.base}/flags?q=${encodeURIComponent(q)}`);
+        expect(r.status, q).toBe(200);
+        return [...r.text.matchAll(/<tr id="flag-[^"]*" data-flag="([^"]+)"/g)].map((x) => x[1]!);
+      };
+      expect(await listed('')).toEqual(['billing-v2', 'dark-mode', 'new-checkout-flow', 'search-ranking']);
+      expect(await listed('DARK')).toEqual(['dark-mode']); // key
+      expect(await listed('ranking model')).toEqual(['search-ranking']); // description
+      expect(await listed('payments')).toEqual(['billing-v2']); // tag
+      expect(await listed('checkout')).toEqual(['new-checkout-flow']);
+      const none = await client.get(`${m.base}/flags?q=zzz`);
+      expect(none.text).not.toMatch(/data-flag=/);
+      expect(none.text).toContain('No flag matches &#39;zzz&#39;.');
+      expect((await client.get(`${m.base}/flags?q=dark`)).text).toMatch(/<input type="search" name="q" value="dark"/); // the box keeps the query
+    });
+
+    it('shows the match rate and the last mismatches, newest first, with their diffs', async () => {
+      const { d, m, client } = await setup();
+      const s = d.shadow<{ id: number }, Record<string, unknown>>({
+        name: 'prices',
+        primary: (r) => ({ id: r.id, price: 10 }),
+        // call 3: a changed price; call 6: a field only the shadow has; the other six match
+        shadow: (r) => (r.id === 3 ? { id: r.id, price: 12 } : r.id === 6 ? { id: r.id, price: 10, promo: 'SPRING' } : { id: r.id, price: 10 }),
+      });
+      for (let id = 1; id <= 8; id++) await s.call({ id });
+      await waitFor(() => s.stats().matched + s.stats().mismatched === 8, 'every comparison');
+      const card = elementOf((await client.get(`${m.base}/shadows`)).text, 'section', 'data-shadow="prices"');
+      expect(card).toMatch(/data-testid="match-rate-prices">75%</); // 6 of 8
+      const shown = [...card.matchAll(/<details class="mismatch"[\s\S]*?<\/details>/g)].map((x) => x[0]);
+      expect(shown).toHaveLength(2);
+      const [newest, older] = shown as [string, string];
+      expect(newest).toMatch(/^<details class="mismatch" open>/);
+      expect(decodeEntities(newest)).toContain('{"id":6}'); // the request
+      const added = [...newest.matchAll(/<tr><td>[\s\S]*?<\/tr>/g)].map((x) => cellsOf(x[0]));
+      expect(added).toEqual([['promo', 'added', '', '"SPRING"']]);
+      expect(older).not.toMatch(/ open>/);
+      expect(decodeEntities(older)).toContain('{"id":3}');
+      const changed = [...older.matchAll(/<tr><td>[\s\S]*?<\/tr>/g)].map((x) => cellsOf(x[0]));
+      expect(changed).toEqual([['price', 'changed', '10', '12']]);
+    });
+
+    it('shows the success rate and p99 of each version from the recorded traffic', async () => {
+      const { d, m, client } = await setup();
+      d.rollouts.canary({ name: 'api', stable: () => 1, canary: () => 2, analysis: { interval: '1m', threshold: 2, stepWeight: 10, metrics: [] } });
+      // stable: 200 requests, 2 failed, p99 = the 198th smallest = 50 ms (p50 10 ms)
+      for (let i = 0; i < 200; i++) d.metrics.record({ target: 'api', version: 'stable', success: i >= 2, durationMs: i < 196 ? 10 : 50 });
+      // canary: 100 requests, 10 failed, p99 = the 99th smallest = 300 ms (p50 20 ms)
+      for (let i = 0; i < 100; i++) d.metrics.record({ target: 'api', version: 'canary', success: i >= 10, durationMs: i < 97 ? 20 : 300 });
+      const card = elementOf((await client.get(`${m.base}/rollouts`)).text, 'section', 'data-rollout="api"');
+      const msOf = (cell: string): number => Number(/^([\d.]+) ms$/.exec(cell)?.[1]);
+      // columns: version, requests, errors, success rate, p50, p99; latencies come from a histogram within 0.8%
+      const stable = cellsOf(elementOf(card, 'tr', 'data-version="stable"'));
+      expect(stable.slice(0, 4)).toEqual(['stable', '200', '2', '99%']);
+      expect(Math.abs(msOf(stable[4]!) - 10) / 10).toBeLessThan(0.01);
+      expect(Math.abs(msOf(stable[5]!) - 50) / 50).toBeLessThan(0.01);
+      const canary = cellsOf(elementOf(card, 'tr', 'data-version="canary"'));
+      expect(canary.slice(0, 4)).toEqual(['canary', '100', '10', '90%']);
+      expect(Math.abs(msOf(canary[4]!) - 20) / 20).toBeLessThan(0.01);
+      expect(Math.abs(msOf(canary[5]!) - 300) / 300).toBeLessThan(0.01);
+    });
+
+    it('pauses, resumes and aborts a rollout through its buttons, and the page follows the phase', async () => {
+      const { d, m, client } = await setup();
+      const c = d.rollouts.canary({ name: 'api', stable: () => 1, canary: () => 2, analysis: { interval: '1m', threshold: 2, stepWeights: [10, 50], metrics: [] } });
+      await c.runAnalysis();
+      const act = async (action: string): Promise<string> => {
+        const page = await client.get(`${m.base}/rollouts`);
+        const r = await client.post(`${m.base}/rollouts/api/action`, { _csrf: tokenOf(page.text), action, reason: `${action} from the test` });
+        expect(r.status, action).toBe(303);
+        expect(r.headers.get('location')).toBe(`${m.base}/rollouts#rollout-api`);
+        return (await client.get(`${m.base}/rollouts`)).text;
+      };
+      let page = await act('pause');
+      expect(c.status().phase).toBe('Paused');
+      expect(page).toMatch(/data-testid="phase-api">Paused</);
+      expect(page).toMatch(/data-testid="resume-api">/); // enabled now
+      expect(page).toMatch(/data-testid="pause-api" disabled/);
+      page = await act('resume');
+      expect(c.status()).toMatchObject({ phase: 'Progressing', weight: 10 });
+      expect(page).toMatch(/data-testid="phase-api">Progressing</);
+      expect(page).toMatch(/data-testid="resume-api" disabled/);
+      page = await act('abort');
+      expect(c.status()).toMatchObject({ phase: 'Failed', weight: 0 });
+      expect(c.status().message).toMatch(/aborted: abort from the test/);
+      expect(page).toMatch(/data-testid="phase-api">Failed</);
+      expect(page).toMatch(/data-testid="weight-api">0%</);
+      for (const a of ['promote', 'pause', 'resume', 'abort']) expect(page).toMatch(new RegExp(`data-testid="${a}-api" disabled`));
+    });
+
+    it("shows each comparison's confidence interval and p-values as experiments.results() computes them", async () => {
+      const { d, m, client } = await setup();
+      await d.experiments.put({
+        key: 'cta',
+        variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }, { key: 'c', weight: 1 }],
+        metrics: [{ key: 'buy', type: 'binomial' }, { key: 'spend', type: 'continuous' }],
+      });
+      // b converts at about 25% and spends 4 more, c about as a (10%): one significant comparison per metric, one not
+      for (let i = 0; i < 900; i++) {
+        const u = { userId: `cta-${i}` };
+        const v = d.experiments.assign('cta', u).variant;
+        if (!v || i % ({ a: 10, b: 4, c: 9 }[v] ?? 1) !== 0) continue;
+        d.experiments.track('cta', u, 'buy');
+        d.experiments.track('cta', u, 'spend', 10 + (i % 13) + (v === 'b' ? 4 : 0));
+      }
+      await d.flush();
+      const page = (await client.get(`${m.base}/experiments/cta`)).text;
+      const r = await d.experiments.results('cta', { alpha: 0.05 });
+      expect(page).toMatch(/<th class="num">95% CI<\/th>/);
+      expect(r.comparisons).toHaveLength(4);
+      expect(r.comparisons.map((c) => c.significant).sort()).toEqual([false, false, true, true]);
+      for (const c of r.comparisons) {
+        // columns: variant, metric, difference, lift, CI, p-value, adjusted p, significant
+        const cells = cellsOf(elementOf(page, 'tr', `data-comparison="${c.variant}:${c.metric}"`));
+        const binomial = c.metric === 'buy';
+        const bounds = /^\[(-?[\d.]+)%?, (-?[\d.]+)%?\]$/.exec(cells[4]!);
+        expect(bounds, cells[4]).not.toBeNull();
+        const scale = binomial ? 100 : 1; // rates show as percents with 2 decimals, means with 3
+        const digits = binomial ? 2 : 3;
+        expect(Number(bounds![1])).toBeCloseTo(c.ci[0] * scale, digits);
+        expect(Number(bounds![2])).toBeCloseTo(c.ci[1] * scale, digits);
+        expect(c.ci[0]).toBeLessThan(c.ci[1]);
+        // p-values show four decimals, or two significant digits below 1e-4
+        const shownAs = (cell: string, p: number): void => expect(Math.abs(Number(cell) - p), `${cell} vs ${p}`).toBeLessThanOrEqual(p < 1e-4 ? p * 0.05 : 5e-5);
+        shownAs(cells[5]!, c.pValue);
+        shownAs(cells[6]!, c.adjustedPValue);
+        expect(cells[7]).toBe(c.significant ? 'yes' : 'no');
+      }
+      // holm over two variants: the smallest p doubles, so swapped p-value cells would show
+      expect(r.comparisons.some((c) => c.adjustedPValue > 1.5 * c.pValue)).toBe(true);
+    });
+
+    it("sends the heartbeat tick on the delivery's clock, re-armed each time, and clears it when the client leaves", async () => {
+      const { delivery: d, clock } = await flagsDelivery();
+      // an hour between ticks: only the manual clock can make them come during the test
+      const { m, client } = await setup({ insecure: true, liveInterval: 3_600_000 }, d);
+      await client.get(`${m.base}/flags`);
+      const before = clock.pending();
+      const text = await readEvents(`${m.origin}${m.base}/events`, { cookie: `pd_admin_session=${client.cookies.get('pd_admin_session')}` }, (t) => t.split('event: tick').length - 1 === 2, async () => {
+        expect(clock.pending()).toBe(before + 1);
+        await clock.advanceAsync(3_600_000);
+        await clock.advanceAsync(3_600_000);
+      });
+      expect(text).toMatch(/event: tick\ndata: \{\}\n\n[\s\S]*event: tick\ndata: \{\}\n\n/);
+      await waitFor(() => clock.pending() === before, 'the tick timer to be cleared');
     });
   });
 }
