@@ -15,9 +15,17 @@ import { fullFixture, type Fixture } from './fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
+// locally a missing Chromium skips (with a warning); in CI it fails, so a broken install cannot pass unnoticed
+const IN_CI = !!process.env.CI && !/^(0|false)$/i.test(process.env.CI);
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const IMG = join(import.meta.dirname, '..', '..', 'docs', 'img');
-if (!HAVE_CHROMIUM) console.warn(`\n!!! test/admin/browser.test.ts SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium) !!!\n`);
+if (!HAVE_CHROMIUM && !IN_CI) console.warn(`\n!!! test/admin/browser.test.ts SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium) !!!\n`);
+
+describe.runIf(!HAVE_CHROMIUM && IN_CI)('admin dashboard browser tests in CI', () => {
+  it('have a Chromium to run in', () => {
+    expect.fail(`no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH; CI does not skip the browser tests`);
+  });
+});
 
 describe.skipIf(!HAVE_CHROMIUM)('admin dashboard in headless Chromium', () => {
   let f: Fixture;
