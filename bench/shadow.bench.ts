@@ -1,13 +1,21 @@
 // Shadow calls: the latency a ShadowClient adds to the primary's path (mirroring 100% to a shadow 50 ms slower),
-// memory when shadows arrive 100x faster than they complete, and jsonComparator throughput on a 10 KB document.
-// Run: npm run bench shadow   (or: node --import tsx --expose-gc bench/shadow.bench.ts [--quick])
+// what mirrorMiddleware adds to a real Express request on 127.0.0.1, memory when shadows arrive 100x faster than they
+// complete, and jsonComparator throughput on a 10 KB document.
+// Run: npm run bench shadow   (or: node --import tsx --expose-gc bench/shadow.bench.ts [--quick] [--only=mirror])
+import express from 'express';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDelivery } from '../src/delivery.js';
+import { mirrorMiddleware } from '../src/integrations/express/mirror.js';
 import { jsonComparator } from '../src/shadow/compare.js';
 import type { ShadowClient } from '../src/shadow/client.js';
 import { fmt, measure, percentile, printResults, table } from './harness.js';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const gc = (globalThis as { gc?: () => void }).gc;
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +63,78 @@ async function latencyBench(): Promise<void> {
     await delivery.close();
   }
   table('Added latency on the primary path, shadow 50 ms slower, 100% mirrored (microseconds per call)', ['case', 'direct p50', 'shadowed p50', 'added p50', 'direct p99', 'shadowed p99', 'mirrored / calls', 'dropped'], rows);
+}
+
+const listen = (server: Server): Promise<number> =>
+  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+/** One GET over a keep-alive agent; resolves with the wall time from sending to the last body byte, in ms. */
+function timedGet(agent: Agent, port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(performance.now() - t0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The slow shadow target, in its own process (in production it runs elsewhere): answers every request after 50 ms. */
+async function spawnSlowTarget(): Promise<{ port: number; stop: () => void }> {
+  const code = `const s = require('node:http').createServer((q, r) => setTimeout(() => r.writeHead(200, { 'content-type': 'application/json' }).end(process.argv[1]), 50));
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', code, JSON.stringify(make(1))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { port: Number(line.toString().trim()), stop: () => void child.kill() };
+}
+
+/**
+ * What mirrorMiddleware adds to a real Express request: two identical apps on 127.0.0.1, one bare, one mirroring every
+ * request to a target that answers 50 ms later. Sequential requests over a keep-alive connection, in alternating phases
+ * (bare, then mirrored, then a pause for the mirrored requests in flight to finish), so the bare phase carries none of
+ * the mirror's background work and the mirrored phase carries all of it.
+ */
+async function mirrorBench(): Promise<void> {
+  const target = await spawnSlowTarget();
+  const handler = (req: express.Request, res: express.Response): void => void res.json(make(Number(req.query.id ?? 1)));
+  const bare = express().get('/quote', handler);
+  // maxConcurrent above what 50 ms of requests can reach, so every request is mirrored (stats below show it)
+  const mirror = mirrorMiddleware({ target: `http://127.0.0.1:${target.port}`, percentage: 100, maxConcurrent: 100_000, timeoutMs: 5000 });
+  const mirrored = express().use(mirror).get('/quote', handler);
+  const servers = [createServer(bare), createServer(mirrored)];
+  const [barePort, mirroredPort] = await Promise.all(servers.map(listen));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const phase = async (port: number, n: number, into: number[]): Promise<void> => {
+    for (let i = 0; i < n; i++) into.push(await timedGet(agent, port, `/quote?id=${i}`));
+  };
+  const warm: number[] = [];
+  await phase(barePort!, quick ? 500 : 5_000, warm);
+  await phase(mirroredPort!, quick ? 500 : 5_000, warm);
+  await sleep(200);
+  const b: number[] = [];
+  const m: number[] = [];
+  const perPhase = quick ? 1_000 : 5_000;
+  for (let round = 0; round < (quick ? 2 : 4); round++) {
+    await phase(barePort!, perPhase, b);
+    await phase(mirroredPort!, perPhase, m);
+    await sleep(200); // the mirrored requests still in flight finish before the next bare phase
+  }
+  const s = mirror.stats();
+  const us = (v: number): number => v * 1000;
+  const b50 = us(percentile(b, 50));
+  const m50 = us(percentile(m, 50));
+  table('mirrorMiddleware on a real Express request, 127.0.0.1, target 50 ms slower, 100% mirrored (microseconds per request)', ['requests per case', 'bare p50', 'mirrored p50', 'added p50', 'bare p99', 'mirrored p99', 'mirrored / requests (with warm-up)', 'timeouts', 'dropped'], [
+    [b.length.toLocaleString('en-US'), b50, m50, m50 - b50, us(percentile(b, 99)), us(percentile(m, 99)), `${s.mirrored} / ${s.calls}`, String(s.timeouts), String(s.dropped)],
+  ]);
+  mirror.close();
+  agent.destroy();
+  for (const server of servers) server.closeAllConnections();
+  await Promise.all(servers.map(close));
+  target.stop();
 }
 
 /** Counts comparisons that ran before the caller of their call had continued (the design says: never). */
@@ -149,7 +229,8 @@ function comparatorBench(): void {
   table('jsonComparator throughput', ['case', 'MB/s of JSON compared'], results.map((r) => [r.name, (bytes * r.opsPerSec) / 1e6]));
 }
 
-await latencyBench();
-await orderingCheck();
-await memoryBench();
-comparatorBench();
+if (!only || only === 'latency') await latencyBench();
+if (!only || only === 'mirror') await mirrorBench();
+if (!only || only === 'ordering') await orderingCheck();
+if (!only || only === 'memory') await memoryBench();
+if (!only || only === 'comparator') comparatorBench();
