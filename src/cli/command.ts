@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseJsonWithPosition } from '../store/json-position.js';
+import { cliClock } from './clock.js';
 import { CliFailure, report, UsageError } from './errors.js';
 import { Session, type GlobalOptions } from './session.js';
 
@@ -53,7 +54,7 @@ export function parseVersion(text: string | undefined): number | undefined {
 }
 
 /** How long ago a time was, for people: `12s ago`, `5m ago`, `3h ago`, `2d ago`. */
-export function ago(at: number, now = Date.now()): string {
+export function ago(at: number, now = cliClock.now()): string {
   const s = Math.max(0, Math.round((now - at) / 1000));
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.floor(s / 60)}m ago`;

@@ -2,6 +2,7 @@
 // The `progressive-delivery` bin: parses the command line, runs one command, exits 0 (success), 1 (failure) or
 // 2 (usage). No stack traces: errors are one line (see errors.ts).
 import { CommanderError } from 'commander';
+import { systemClock } from '../core/clock.js';
 import { outcome } from './command.js';
 import { EXIT } from './errors.js';
 import { buildProgram } from './program.js';
@@ -19,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
 
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
-  // everything is closed by now; should a connection linger, do not let it hold the shell
-  setTimeout(() => process.exit(code), 200).unref();
+  // everything is closed by now; should a connection linger, do not let it hold the shell (the system clock's
+  // timers are unref'd: this one must not keep the process alive itself)
+  systemClock.setTimeout(() => process.exit(code), 200);
 });

@@ -8,6 +8,7 @@ import { requestRolloutAction } from '../rollout/commands.js';
 import { listRolloutStates, readState, type RolloutStateEntry } from '../rollout/state.js';
 import type { RolloutAction } from '../rollout/types.js';
 import type { Store } from '../store/types.js';
+import { cliClock, sleep } from './clock.js';
 import { ago, run } from './command.js';
 import { CliFailure, UsageError } from './errors.js';
 import type { Output } from './output.js';
@@ -38,7 +39,7 @@ export function phaseText(out: Output, phase: string): string {
 }
 
 /** The rollouts table (also what `watch` redraws). */
-export function rolloutsTable(out: Output, rows: readonly RolloutStateEntry[], now = Date.now()): string {
+export function rolloutsTable(out: Output, rows: readonly RolloutStateEntry[], now = cliClock.now()): string {
   if (rows.length === 0) return 'no rollouts';
   return out.table(
     [{ header: 'NAME' }, { header: 'KIND' }, { header: 'PHASE' }, { header: 'WEIGHT' }, { header: 'FAILED', align: 'right' }, { header: 'ITER', align: 'right' }, { header: 'PENDING' }, { header: 'CHANGED' }, { header: 'MESSAGE' }],
@@ -135,12 +136,12 @@ function parseWait(v: string | boolean): number {
  * (a promote passes through Promoting on its way to Succeeded); undefined after `ms`.
  */
 async function waitApplied(store: Store, name: string, id: string | undefined, ms: number): Promise<RolloutStateEntry | undefined> {
-  const until = Date.now() + ms;
+  const until = cliClock.now() + ms;
   for (;;) {
     const cur = await readState(store, name);
     if (cur && cur.doc.requestedAction?.id !== id && cur.doc.phase !== 'Promoting') return { ...cur.doc, version: cur.version };
-    if (Date.now() >= until) return undefined;
-    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, until - Date.now()))));
+    if (cliClock.now() >= until) return undefined;
+    await sleep(Math.min(100, Math.max(1, until - cliClock.now())));
   }
 }
 

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { NS } from '../core/context.js';
 import { parseDuration } from '../core/duration.js';
 import { listRolloutStates, type RolloutStateEntry } from '../rollout/state.js';
+import { cliClock, sleep } from './clock.js';
 import { run } from './command.js';
 import { report, UsageError } from './errors.js';
 import { rolloutsTable } from './rollouts.js';
@@ -40,11 +41,11 @@ async function watch(s: Session, o: WatchOptions): Promise<void> {
     const changed = json !== lastJson;
     lastJson = json;
     if (out.json) {
-      if (changed) out.data({ at: new Date().toISOString(), rollouts: rows }, true);
+      if (changed) out.data({ at: new Date(cliClock.now()).toISOString(), rollouts: rows }, true);
       return;
     }
     if (!live && !changed) return; // a log, not a screen: print only what changed
-    const head = `${out.c.bold('rollouts')} in ${s.label?.where ?? 'the store'} at ${new Date().toISOString().slice(11, 19)}${live ? out.c.dim('  (Ctrl-C to quit)') : ''}`;
+    const head = `${out.c.bold('rollouts')} in ${s.label?.where ?? 'the store'} at ${new Date(cliClock.now()).toISOString().slice(11, 19)}${live ? out.c.dim('  (Ctrl-C to quit)') : ''}`;
     out.raw(`${live ? CLEAR : ''}${head}\n${rolloutsTable(out, rows)}\n${live ? '' : '\n'}`);
   };
 
@@ -95,22 +96,30 @@ async function watch(s: Session, o: WatchOptions): Promise<void> {
     }
   };
 
-  let debounce: NodeJS.Timeout | undefined;
+  // the CLI's clock: these timers keep the process alive, as a watch must (see clock.ts)
+  let debounce: unknown;
   const unwatch = store.watch(NS.rollouts, () => {
-    if (debounce) return;
-    debounce = setTimeout(() => {
+    if (debounce !== undefined) return;
+    debounce = cliClock.setTimeout(() => {
       debounce = undefined;
       void refresh();
     }, 50);
   });
-  const tick = setInterval(() => void refresh(), intervalMs);
-  const limit = forMs === undefined ? undefined : setTimeout(end, forMs);
+  let tick: unknown;
+  const every = (): void => {
+    tick = cliClock.setTimeout(() => {
+      every();
+      void refresh();
+    }, intervalMs);
+  };
+  every();
+  const limit = forMs === undefined ? undefined : cliClock.setTimeout(end, forMs);
   await ended;
-  if (limit) clearTimeout(limit);
+  if (limit !== undefined) cliClock.clearTimeout(limit);
   unwatch();
-  clearInterval(tick);
-  if (debounce) clearTimeout(debounce);
-  while (busy) await new Promise((r) => setTimeout(r, 10));
+  cliClock.clearTimeout(tick);
+  if (debounce !== undefined) cliClock.clearTimeout(debounce);
+  while (busy) await sleep(10);
 }
 
 /** The `watch` command. */

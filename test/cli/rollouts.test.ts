@@ -132,6 +132,19 @@ describe.skipIf(!available)('rollouts', () => {
   });
 });
 
+describe('the CLI keeps itself alive while it waits', () => {
+  it('watch --for holds the process for that long even when nothing else does (a --file store has no socket)', async () => {
+    const file = built.file('no-rollouts.json', { flags: [] });
+    const started = performance.now();
+    const w = await runCli(built.cli, ['watch', '--json', '--for', '1500ms', '--file', file]);
+    const tookMs = performance.now() - started;
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(w.stdout.trim().split('\n')[0]!)).toMatchObject({ rollouts: [] });
+    // an unref'd timer would let Node exit right after the first line, long before --for
+    expect(tookMs).toBeGreaterThanOrEqual(1400);
+  });
+});
+
 describe.skipIf(!available)('experiments', () => {
   it('list and results match the library, with the SRM warning when units do not split as weighted', async () => {
     const prefix = built.prefix('pd-cli-exp');
