@@ -11,7 +11,7 @@ export interface RecorderOptions<Req, Res> {
   reporter: ErrorReporter;
   clock: Clock;
   compare: Comparator<Res>;
-  /** Checked in order before `compare`; empty for none. */
+  /** Asked in order about each mismatch; empty for none. */
   ignore: readonly ShadowIgnore<Res>[];
   noise?: NoiseModel | undefined;
   redact?: ((r: ShadowResult<Res, Req>) => ShadowResult<Res, Req>) | undefined;
@@ -110,14 +110,15 @@ export class ShadowRecorder<Req, Res> implements ShadowCounters {
     if (Object.hasOwn(shadow, 'error')) this.shadowErrors++;
     this.#primaryLatency.observe(primary.durationMs);
     this.#shadowLatency.observe(shadow.durationMs);
-    if (this.#o.ignore.length > 0 && this.#ignores(primary, shadow)) {
-      this.ignored++;
-      this.#publish({ name: this.name, request: req, primary, shadow, match: false, diffs: [], outcome: 'ignored', noise: [], endpoint, at: this.#o.clock.now() });
-      return;
-    }
     const all = this.compare(primary, shadow);
     const { kept, noise: filtered } = noise ? noise.filter(endpoint, all) : { kept: all, noise: [] as Diff[] };
     const match = kept.length === 0;
+    // as in Scientist, ignore is asked about mismatches only: a call that matches stays matched
+    if (!match && this.#o.ignore.length > 0 && this.#ignores(primary, shadow)) {
+      this.ignored++;
+      this.#publish({ name: this.name, request: req, primary, shadow, match: false, diffs: kept, outcome: 'ignored', noise: filtered, endpoint, at: this.#o.clock.now() });
+      return;
+    }
     if (match) this.matched++;
     else this.mismatched++;
     this.#publish({ name: this.name, request: req, primary, shadow, match, diffs: kept, outcome: match ? 'matched' : 'mismatched', noise: filtered, endpoint, at: this.#o.clock.now() });

@@ -25,9 +25,10 @@ export interface Diff {
 export type Comparator<Res> = (primary: Outcome<Res>, shadow: Outcome<Res>) => Diff[];
 
 /**
- * Scientist's `ignore`: return true to accept a known difference. Runs on the settled outcomes of a mirrored call
- * before the comparator; a call it accepts is not compared and counts as `ignored`, never as `mismatched`.
- * Runs off the primary's path; a throw counts as false and is reported.
+ * Scientist's `ignore`: return true to accept a known difference. Asked about every mirrored call whose comparison
+ * found diffs (after noise filtering); a call it accepts counts as `ignored`, never as `mismatched`, and fires no
+ * `mismatch` event. A call that matches is never asked. Runs off the primary's path; a throw counts as false and is
+ * reported.
  */
 export type ShadowIgnore<Res> = (primary: Outcome<Res>, shadow: Outcome<Res>) => boolean;
 
@@ -39,7 +40,7 @@ export interface ShadowResult<Res, Req = unknown> {
   shadow: Outcome<Res>;
   /** True when the outcomes were compared and no diff remains after noise filtering. */
   match: boolean;
-  /** Diffs that count (noise removed); empty for a timeout or an ignored call, which are not compared. */
+  /** Diffs that count (noise removed); empty for a timeout, which is not compared. An ignored call keeps its diffs. */
   diffs: Diff[];
   /** How the mirrored call ended: the one of these four counters it incremented. */
   outcome: 'matched' | 'mismatched' | 'ignored' | 'timeout';
@@ -98,7 +99,7 @@ export interface ShadowStats {
   mirrored: number;
   matched: number;
   mismatched: number;
-  /** Mirrored calls an `ignore` predicate accepted: not compared, never mismatches. */
+  /** Mismatches an `ignore` predicate accepted: not counted as mismatched. */
   ignored: number;
   /** Mirrored calls whose shadow threw or rejected (also matched, mismatched or ignored). */
   shadowErrors: number;
@@ -136,8 +137,8 @@ export interface ShadowOptions<Req, Res> {
   /** How outcomes are compared. @default jsonComparator() */
   compare?: Comparator<Res>;
   /**
-   * Known differences to accept (Scientist's `ignore`), checked in order before `compare`: when one returns true the
-   * call counts as `ignored` and is not compared. @default none
+   * Known differences to accept (Scientist's `ignore`), asked in order about each mismatch: when one returns true the
+   * call counts as `ignored` instead of `mismatched`. @default none
    */
   ignore?: ShadowIgnore<Res> | ShadowIgnore<Res>[];
   /**
