@@ -189,25 +189,27 @@ async function landedAnyway(store: Store, c: Change, err: unknown): Promise<numb
 
 /** Restores what `written` replaced, newest first; returns the error to report. */
 async function undo(store: Store, written: readonly Written[], why: string, code: string, unknown: Change | undefined): Promise<CliFailure> {
-  const notRestored: string[] = [];
+  const overwritten: string[] = []; // someone else wrote it after us: theirs stays
+  const unsure: string[] = []; // the store failed: the undo may or may not have landed
   for (const w of [...written].reverse()) {
     const key = NAMESPACE[w.change.kind] + w.change.key;
     try {
       if (w.previous) await store.put(key, w.previous.value, { expectedVersion: w.version });
       else await store.delete(key, { expectedVersion: w.version });
     } catch (err) {
-      const reason = err instanceof ConflictError ? `changed by someone else meanwhile: ${err.actualVersion === undefined ? 'it is gone now' : `it is at version ${err.actualVersion} now`}` : oneLine(err);
-      notRestored.push(`${name(w.change)} (${reason})`);
+      if (err instanceof ConflictError) overwritten.push(`${name(w.change)} (changed by someone else meanwhile: ${err.actualVersion === undefined ? 'it is gone now' : `it is at version ${err.actualVersion} now`})`);
+      else unsure.push(`${name(w.change)} (${oneLine(err)})`);
     }
   }
-  const undone = written.length - notRestored.length;
+  const undone = written.length - overwritten.length - unsure.length;
   const reverted = undone === 0 ? '' : undone === 1 ? 'the change already written was undone' : `the ${undone} changes already written were undone`;
-  if (!notRestored.length && !unknown) return new CliFailure(`${why}; ${reverted ? `${reverted}, so ` : ''}nothing was changed: re-read the store and run the command again`, code);
+  if (!overwritten.length && !unsure.length && !unknown) return new CliFailure(`${why}; ${reverted ? `${reverted}, so ` : ''}nothing was changed: re-read the store and run the command again`, code);
   const problems = [
-    ...(notRestored.length ? [`could not put back as ${notRestored.length === 1 ? 'it was' : 'they were'}: ${notRestored.join(', ')}`] : []),
-    ...(unknown ? [`${name(unknown)} may or may not have been written (the store did not answer): check it`] : []),
+    ...(overwritten.length ? [`could not put back as ${overwritten.length === 1 ? 'it was' : 'they were'}: ${overwritten.join(', ')}`] : []),
+    ...(unsure.length ? [`may not have been put back: ${unsure.join(', ')}`] : []),
+    ...(unknown ? [`${name(unknown)} may or may not have been written (the store did not answer)`] : []),
   ];
-  return new CliFailure(`${why}; ${reverted ? `${reverted}, but ` : ''}${problems.join('; ')}`, 'PARTIAL');
+  return new CliFailure(`${why}; ${reverted ? `${reverted}, but ` : ''}${problems.join('; ')}: check ${overwritten.length + unsure.length + (unknown ? 1 : 0) === 1 ? 'it' : 'them'}`, 'PARTIAL');
 }
 
 /** Why a write failed, in one line (a conflict says who is to blame; the rest of the message says what happened). */

@@ -6,7 +6,9 @@ import { applyPlan, planDocument } from '../../src/cli/plan.js';
 import { loadState } from '../../src/cli/repo.js';
 import { encode } from '../../src/flags/codec.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { Redis } from 'ioredis';
+import { deleteKeys, redisAvailable, redisBinaryAvailable, SHARED_REDIS_URL, spawnRedis, uniquePrefix } from '../helpers/redis.js';
+import { until } from './helpers.js';
 
 const available = await redisAvailable();
 const prefixes: string[] = [];
@@ -21,11 +23,11 @@ afterAll(async () => {
  * A store seeded with segment `beta` and flags `checkout`, `old-a` and `old-z`, whose first write lets `meanwhile`
  * run a concurrent edit through a second client before it resolves (someone else writing during the import).
  */
-async function seeded(meanwhile: (other: RedisStore) => Promise<void>) {
+async function seeded(meanwhile: (other: RedisStore) => Promise<void>, url = SHARED_REDIS_URL, commandTimeoutMs?: number) {
   const prefix = uniquePrefix('pd-cli-plan');
-  prefixes.push(prefix);
-  const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
-  const other = new RedisStore({ url: SHARED_REDIS_URL, prefix });
+  if (url === SHARED_REDIS_URL) prefixes.push(prefix);
+  const store = new RedisStore({ url, prefix, ...(commandTimeoutMs ? { commandTimeoutMs } : {}) });
+  const other = new RedisStore({ url, prefix });
   stores.push(store, other);
   await store.put('segments/beta', encode({ key: 'beta', included: ['u1'] }));
   for (const key of ['checkout', 'old-a', 'old-z']) await store.put(`flags/${key}`, encode({ key, enabled: true }));
@@ -93,7 +95,7 @@ describe.skipIf(!available)('applyPlan', () => {
     expect(err).toMatchObject({
       code: 'PARTIAL',
       message:
-        "conflict: flag 'old-z' was changed by someone else meanwhile (it was at version 1 when read; it is at version 2 now); the 3 changes already written were undone, but could not put back as it was: segment 'beta' (changed by someone else meanwhile: it is at version 3 now)",
+        "conflict: flag 'old-z' was changed by someone else meanwhile (it was at version 1 when read; it is at version 2 now); the 3 changes already written were undone, but could not put back as it was: segment 'beta' (changed by someone else meanwhile: it is at version 3 now): check it",
     });
     expect(await snapshot(store)).toEqual({
       ...before,
@@ -101,4 +103,30 @@ describe.skipIf(!available)('applyPlan', () => {
       'flags/old-z': encode({ key: 'old-z', enabled: false, description: 'edited meanwhile' }),
     });
   });
+});
+
+describe.skipIf(!redisBinaryAvailable())('applyPlan when the store stops answering', () => {
+  it('says which changes may or may not be in the store, and a timed-out write did land later', async () => {
+    // a private Redis: CLIENT PAUSE would stall every other test on the shared one
+    const redis = await spawnRedis();
+    const admin = new Redis(redis.url);
+    try {
+      // Redis holds every write (and what the same connection sends after it) for 3 s: each call times out at 200 ms
+      const { store } = await seeded(async () => void (await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE')), redis.url, 200);
+      const err = (await applyPlan(store, await importPlan(store)).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code: string; message: string };
+      expect(err.code).toBe('PARTIAL');
+      expect(err.message).toMatch(
+        /^cannot update flag 'checkout': .+; may not have been put back: segment 'beta' \(.+\); flag 'checkout' may or may not have been written \(the store did not answer\): check them$/,
+      );
+      // once Redis answers again, the write that timed out has landed: "may or may not" was the truth
+      await until(async () => (await store.get('flags/checkout').catch(() => undefined))?.version === 2, 10_000);
+      expect(await store.get('flags/checkout')).toMatchObject({ value: encode({ key: 'checkout', enabled: false }) });
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  }, 20_000);
 });
