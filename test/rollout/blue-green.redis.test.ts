@@ -1,33 +1,11 @@
 // Blue-green on a real Redis: two deliveries converge on every switch and rollback through the watch, a restarted
 // instance resumes the stored side, and the post-switch analysis runs on the one lease holder.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
 import type { BlueGreen } from '../../src/rollout/blue-green.js';
 import type { BlueGreenOptions } from '../../src/rollout/types.js';
-import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { available, redisFleet } from './redis-fleet.js';
 
-const available = await redisAvailable();
-let admin: Redis;
-const prefixes: string[] = [];
-let fleet: Delivery[] = [];
-
-beforeAll(() => {
-  if (available) admin = new Redis(SHARED_REDIS_URL);
-});
-afterEach(async () => {
-  for (const d of fleet) await d.close();
-  fleet = [];
-});
-afterAll(async () => {
-  if (!available) return;
-  for (const p of prefixes) {
-    const keys = await admin.keys(`${p}*`);
-    if (keys.length) await admin.del(...keys);
-  }
-  admin.disconnect();
-});
+const { prefix: newPrefix, delivery } = redisFleet('pd-bg');
 
 /** Waits for `cond` (polling); fails after `ms`. Convergence is asserted, not its speed. */
 const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
@@ -38,12 +16,10 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise
   }
 };
 
-async function instances(n: number, opts: Partial<BlueGreenOptions<number, string>> = {}, prefix = uniquePrefix('pd-bg')): Promise<BlueGreen<number, string>[]> {
-  if (!prefixes.includes(prefix)) prefixes.push(prefix);
+async function instances(n: number, opts: Partial<BlueGreenOptions<number, string>> = {}, prefix = newPrefix()): Promise<BlueGreen<number, string>[]> {
   const out: BlueGreen<number, string>[] = [];
   for (let i = 0; i < n; i++) {
-    const d = createDelivery({ store: new RedisStore({ url: SHARED_REDIS_URL, prefix }), leaseTtl: 900 });
-    fleet.push(d);
+    const d = delivery(prefix);
     out.push(d.rollouts.blueGreen<number, string>({ name: 'api', blue: (x) => `blue:${x}`, green: (x) => `green:${x}`, ...opts }));
     await d.ready();
   }
@@ -52,7 +28,7 @@ async function instances(n: number, opts: Partial<BlueGreenOptions<number, strin
 
 describe.skipIf(!available)('blue-green on a real Redis', () => {
   it('every instance follows a switch and a rollback made on one of them', async () => {
-    const prefix = uniquePrefix('pd-bg');
+    const prefix = newPrefix();
     const [a, b, c] = await instances(3, {}, prefix);
     const switched: string[] = [];
     b!.on('switched', (s) => void switched.push(s.active));

@@ -1,33 +1,12 @@
 // Guarded flag rollouts and rings on a real Redis: the leader's flag writes reach every instance's flag snapshot,
 // a human edit made on another instance pauses the rollout everywhere, and ring openings converge.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from '../../src/delivery.js';
 import { booleanFlag } from '../../src/flags/builders.js';
 import { guardedServe } from '../../src/rollout/guarded-flag.js';
-import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { available, redisFleet } from './redis-fleet.js';
 
-const available = await redisAvailable();
-let admin: Redis;
-const prefixes: string[] = [];
-let fleet: Delivery[] = [];
-
-beforeAll(() => {
-  if (available) admin = new Redis(SHARED_REDIS_URL);
-});
-afterEach(async () => {
-  for (const d of fleet) await d.close();
-  fleet = [];
-});
-afterAll(async () => {
-  if (!available) return;
-  for (const p of prefixes) {
-    const keys = await admin.keys(`${p}*`);
-    if (keys.length) await admin.del(...keys);
-  }
-  admin.disconnect();
-});
+const { prefix: newPrefix, delivery } = redisFleet('pd-guarded');
 
 const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
   const t0 = Date.now();
@@ -38,12 +17,10 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise
 };
 
 async function deliveries(n: number): Promise<Delivery[]> {
-  const prefix = uniquePrefix('pd-guarded');
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const out: Delivery[] = [];
   for (let i = 0; i < n; i++) {
-    const d = createDelivery({ store: new RedisStore({ url: SHARED_REDIS_URL, prefix }), leaseTtl: 900 });
-    fleet.push(d);
+    const d = delivery(prefix);
     await d.ready();
     out.push(d);
   }

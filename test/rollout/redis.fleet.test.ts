@@ -1,36 +1,16 @@
 // Several deliveries on one real Redis: one leader per rollout, takeover within the lease TTL, CAS fencing
 // (no step applied twice or skipped) and every instance converging on the weight. Real time: Redis expires leases.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
 import { parseDoc, type RolloutStateDoc } from '../../src/rollout/state-doc.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
 import type { Canary } from '../../src/rollout/canary.js';
 import type { Analysis } from '../../src/rollout/types.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { SHARED_REDIS_URL } from '../helpers/redis.js';
+import { available, redisFleet } from './redis-fleet.js';
 
-const available = await redisAvailable();
 const LEASE_MS = 900;
-let admin: Redis;
-const prefixes: string[] = [];
-let fleet: Delivery[] = [];
-
-beforeAll(() => {
-  if (available) admin = new Redis(SHARED_REDIS_URL);
-});
-afterEach(async () => {
-  for (const d of fleet) await d.close();
-  fleet = [];
-});
-afterAll(async () => {
-  if (!available) return;
-  for (const p of prefixes) {
-    const keys = await admin.keys(`${p}*`);
-    if (keys.length) await admin.del(...keys);
-  }
-  admin.disconnect();
-});
+const { fleet, prefixes, prefix: newPrefix, delivery } = redisFleet('pd-rollout');
 
 const until = async (cond: () => boolean | Promise<boolean>, ms = 3000): Promise<number> => {
   const t0 = Date.now();
@@ -42,15 +22,13 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 3000): Promise
 };
 
 async function makeFleet(n: number, analysis: Partial<Analysis> = {}): Promise<{ stores: RedisStore[]; canaries: Canary<number, number>[]; history: RolloutStateDoc[] }> {
-  const prefix = uniquePrefix('pd-rollout');
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const stores: RedisStore[] = [];
   const canaries: Canary<number, number>[] = [];
   for (let i = 0; i < n; i++) {
     const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
     stores.push(store);
-    const d = createDelivery({ store, leaseTtl: LEASE_MS });
-    fleet.push(d);
+    const d = delivery(prefix, { store, leaseTtl: LEASE_MS });
     canaries.push(
       d.rollouts.canary<number, number>({
         name: 'checkout',

@@ -1,30 +1,12 @@
 // Rings on a real Redis: two instances share one ring rollout; only the lease holder runs the analysis iterations,
 // the other follows the rings it opens, and when the holder closes the other takes the lease and the iterations over.
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from '../../src/delivery.js';
 import type { RingRollout } from '../../src/rollout/rings.js';
-import { RedisStore } from '../../src/store/redis.js';
-import { deleteKeys, redisAvailable, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
+import { available, redisFleet } from './redis-fleet.js';
 
-const available = await redisAvailable();
-let admin: Redis;
-const prefixes: string[] = [];
-let fleet: Delivery[] = [];
-
-beforeAll(() => {
-  if (available) admin = new Redis(SHARED_REDIS_URL);
-});
-afterEach(async () => {
-  for (const d of fleet) await d.close();
-  fleet = [];
-});
-afterAll(async () => {
-  if (!available) return;
-  for (const p of prefixes) await deleteKeys(p, admin);
-  admin.disconnect();
-});
+const { fleet, prefix: newPrefix, delivery } = redisFleet('pd-rings');
 
 type Req = { user: string; groups?: string[] };
 
@@ -33,14 +15,12 @@ type Req = { user: string; groups?: string[] };
  * that instance ran and answers no data, so the analysis holds at ring 0 and keeps iterating.
  */
 async function instances(n: number): Promise<{ rings: RingRollout<Req, string>[]; deliveries: Delivery[]; iterations: number[] }> {
-  const prefix = uniquePrefix('pd-rings');
-  prefixes.push(prefix);
+  const prefix = newPrefix();
   const iterations = Array<number>(n).fill(0);
   const rings: RingRollout<Req, string>[] = [];
   const deliveries: Delivery[] = [];
   for (let i = 0; i < n; i++) {
-    const d = createDelivery({ store: new RedisStore({ url: SHARED_REDIS_URL, prefix }), leaseTtl: 900 });
-    fleet.push(d);
+    const d = delivery(prefix);
     deliveries.push(d);
     rings.push(
       d.rollouts.rings<Req, string>({
