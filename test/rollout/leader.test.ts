@@ -45,16 +45,22 @@ function lease(store: Store, clock: ReturnType<typeof createManualClock>, instan
   return { lease: l, changes, ...inst };
 }
 
+/** Two instances on one MemoryStore and manual clock; `a` starts first and holds the lease. */
+async function aThenB(): Promise<{ clock: ReturnType<typeof createManualClock>; a: ReturnType<typeof lease>; b: ReturnType<typeof lease> }> {
+  const clock = createManualClock(1_000_000);
+  const store = new MemoryStore({ clock });
+  const a = lease(store, clock, 'a');
+  const b = lease(store, clock, 'b');
+  a.lease.start();
+  await clock.advanceAsync(0);
+  b.lease.start();
+  await clock.advanceAsync(0);
+  return { clock, a, b };
+}
+
 describe('rollout leader lease', () => {
   it('is renewed at a third of its TTL, not later, and kept for as long as its holder runs', async () => {
-    const clock = createManualClock(1_000_000);
-    const store = new MemoryStore({ clock });
-    const a = lease(store, clock, 'a');
-    const b = lease(store, clock, 'b');
-    a.lease.start();
-    await clock.advanceAsync(0);
-    b.lease.start();
-    await clock.advanceAsync(0);
+    const { clock, a, b } = await aThenB();
     expect([a.lease.isLeader(), b.lease.isLeader()]).toEqual([true, false]);
     expect(a.acquires).toEqual([1_000_000]);
     await clock.advanceAsync(TTL / 3 - 1);
@@ -69,14 +75,7 @@ describe('rollout leader lease', () => {
   });
 
   it('a holder that stops renewing loses the lease to another instance once its TTL has run out, not before', async () => {
-    const clock = createManualClock(1_000_000);
-    const store = new MemoryStore({ clock });
-    const a = lease(store, clock, 'a');
-    const b = lease(store, clock, 'b');
-    a.lease.start();
-    await clock.advanceAsync(0);
-    b.lease.start();
-    await clock.advanceAsync(0);
+    const { clock, a, b } = await aThenB();
     expect(a.lease.isLeader()).toBe(true);
     const lastRenewal = clock.now();
     a.cut();
