@@ -6,7 +6,7 @@ import { compileFlag } from '../../src/flags/compile.js';
 import { compileSegment } from '../../src/flags/conditions.js';
 import { evaluate, newResolution, resolve } from '../../src/flags/evaluate.js';
 import { OPERATORS } from '../../src/flags/operators.js';
-import type { Condition, EvaluationContext, FlagDefinition, Operator } from '../../src/flags/types.js';
+import type { Condition, EvaluationContext, FlagDefinition, FlagValue, Operator } from '../../src/flags/types.js';
 import { validateFlag } from '../../src/flags/validate.js';
 
 const ATTRS = ['userId', 'groups', 'plan', 'country', 'age', 'version', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
@@ -38,15 +38,35 @@ const condition: fc.Arbitrary<Condition> = fc
 const serve = fc.oneof(
   fc.constantFrom(...VARIANTS).map((variant) => ({ variant })),
   fc.uniqueArray(fc.constantFrom(...VARIANTS), { minLength: 1, maxLength: 4 }).chain((vs) =>
-    fc.tuple(...vs.map(() => fc.double({ min: 0.001, max: 100, noNaN: true }))).map((ws) => ({ split: vs.map((variant, i) => ({ variant, weight: ws[i]! })), bucketBy: 'userId' })),
+    fc
+      .tuple(fc.constantFrom(...ATTRS), ...vs.map(() => fc.double({ min: 0.001, max: 100, noNaN: true })))
+      .map(([bucketBy, ...ws]) => ({ split: vs.map((variant, i) => ({ variant, weight: ws[i]! })), bucketBy })),
   ),
 );
+
+/** Variant values of every JSON type, so evaluation meets values of another type than the default. */
+const variantValue = fc.oneof(
+  fc.string({ maxLength: 4 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null) as fc.Arbitrary<FlagValue>,
+);
+
+/** Flags the prerequisites may name: one always on, one split and itself gated on the first; 'p-missing' is absent. */
+const PREREQUISITE_FLAGS = new Map<string, FlagDefinition>([
+  ['p-on', { key: 'p-on', enabled: true, fallthrough: { variant: 'on' } }],
+  ['p-split', { key: 'p-split', enabled: true, prerequisites: [{ flag: 'p-on', variant: 'on' }], fallthrough: { split: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] } }],
+]);
 
 const definition: fc.Arbitrary<FlagDefinition> = fc.record(
   {
     key: fc.constant('prop-flag'),
     enabled: fc.boolean(),
-    variants: fc.constant({ on: 'x', off: 'y', a: 'z', b: 'w' }),
+    variants: fc.oneof(fc.constant({ on: 'x', off: 'y', a: 'z', b: 'w' }), fc.record({ on: variantValue, off: variantValue, a: variantValue, b: variantValue })),
+    offVariant: fc.option(fc.constantFrom(...VARIANTS), { nil: undefined }),
+    bucketBy: fc.option(fc.constantFrom(...ATTRS), { nil: undefined }),
+    prerequisites: fc.option(fc.array(fc.record({ flag: fc.constantFrom('p-on', 'p-split', 'p-missing'), variant: fc.constantFrom(...VARIANTS) }), { maxLength: 3 }), { nil: undefined }),
     fallthrough: serve,
     targets: fc.option(fc.record({ a: fc.array(fc.constantFrom('u1', 'u2', '__proto__'), { maxLength: 2 }) }), { nil: undefined }),
     rules: fc.array(fc.record({ id: fc.option(fc.uuid(), { nil: undefined }), conditions: fc.array(condition, { maxLength: 4 }), serve }), { maxLength: 4 }),
@@ -80,17 +100,23 @@ const context: fc.Arbitrary<EvaluationContext> = fc.array(fc.tuple(fc.oneof(fc.c
 describe('evaluation properties', () => {
   it('never throws for valid definitions and hostile contexts, and always answers a well-formed detail', () => {
     const segs = new Map([['seg', compileSegment({ key: 'seg', included: ['u1'], rules: [{ conditions: [{ attribute: 'plan', operator: 'equals', values: ['pro'] }] }] })]]);
-    const env = { flag: () => undefined, segment: (k: string) => segs.get(k) };
+    const prerequisites = new Map([...PREREQUISITE_FLAGS].map(([k, def]) => [k, compileFlag(def)]));
+    const env = { flag: (k: string) => prerequisites.get(k), segment: (k: string) => segs.get(k) };
     fc.assert(
       fc.property(definition, context, (def, ctx) => {
         fc.pre(validateFlag(def).length === 0);
         const cf = compileFlag(def);
         const out = newResolution();
         resolve(cf, ctx, env, out); // the core itself, without the safety net
-        const d = evaluate(def, ctx, 'default', { segments: new Map([['seg', { key: 'seg', included: ['u1'] }]]) });
+        const d = evaluate(def, ctx, 'default', { flags: PREREQUISITE_FLAGS, segments: new Map([['seg', { key: 'seg', included: ['u1'] }]]) });
         expect(['DISABLED', 'PREREQUISITE_FAILED', 'TARGET_MATCH', 'RULE_MATCH', 'SPLIT', 'DEFAULT', 'ERROR']).toContain(d.reason);
-        expect(d.errorCode === undefined || d.errorCode === 'TARGETING_KEY_MISSING').toBe(true);
-        expect(typeof d.value).toBe('string');
+        // GENERAL would mean the safety net caught a throw
+        expect([undefined, 'TARGETING_KEY_MISSING', 'TYPE_MISMATCH']).toContain(d.errorCode);
+        if (d.errorCode === 'TYPE_MISMATCH') expect(d.value).toBe('default');
+        else {
+          expect(d.variant).toBeDefined();
+          expect(d.value).toEqual(def.variants![d.variant!]);
+        }
       }),
       { numRuns: 1500 },
     );
