@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runExample } from './run-example.js';
+import { runExampleOk } from './run-example.js';
 
 // `npx tsx examples/express-canary.ts`: a real Express server on 127.0.0.1, real requests, a 1 s analysis.
 const weights = (out: string) => [...out.matchAll(/^\s*[\d.]+s\s+weight\s+(\d+)%\s+(\w+)/gm)].map((m) => ({ weight: Number(m[1]), phase: m[2]! }));
 
 describe('examples/express-canary.ts', () => {
   it('a healthy canary climbs 20 -> 80 and is promoted; /metrics shows both versions', async () => {
-    const r = await runExample('examples/express-canary.ts', { FAULTY: '' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const out = r.stdout;
+    const out = await runExampleOk('examples/express-canary.ts', { FAULTY: '' });
     const steps = weights(out);
     // every step in order (a held iteration may repeat a weight), ending promoted
     expect([...new Set(steps.map((s) => s.weight))]).toEqual([20, 40, 60, 80, 100]);
@@ -25,10 +22,7 @@ describe('examples/express-canary.ts', () => {
   }, 30_000);
 
   it('FAULTY=1: the canary answers 503 to a third of its requests and is rolled back', async () => {
-    const r = await runExample('examples/express-canary.ts', { FAULTY: '1' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const out = r.stdout;
+    const out = await runExampleOk('examples/express-canary.ts', { FAULTY: '1' });
     expect(out).toMatch(/FAULTY=1/);
     const steps = weights(out);
     expect(steps[0]).toEqual({ weight: 20, phase: 'Progressing' });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
 
 export interface ExampleRun {
   status: number | null;
@@ -24,4 +25,12 @@ export function runExample(file: string, env: Record<string, string> = {}, timeo
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** Runs an example that must succeed: exit 0 with nothing on stderr (no 'delivery error:' line). Returns its stdout. */
+export async function runExampleOk(file: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<string> {
+  const r = await runExample(file, env, timeoutMs);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return r.stdout;
 }

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runExample } from './run-example.js';
+import { runExampleOk } from './run-example.js';
 
 // `npx tsx examples/shadow-refactor.ts`: a function-level shadow on the in-memory store, with noise learning.
 describe('examples/shadow-refactor.ts', () => {
   it('mirrors every call, learns the timestamp as noise per country, and reports the tax rounding mismatches', async () => {
-    const r = await runExample('examples/shadow-refactor.ts', {}, 20_000);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const out = r.stdout;
+    const out = await runExampleOk('examples/shadow-refactor.ts', {}, 20_000);
 
     const m = /^calls (\d+), mirrored (\d+), dropped (\d+), matched (\d+), mismatched (\d+), timeouts (\d+), shadow errors (\d+)$/m.exec(out);
     expect(m).not.toBeNull();
