@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'tsup';
-import { afterAll, beforeAll } from 'vitest';
-import { deleteKeys, uniquePrefix } from '../helpers/redis.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { RedisStore } from '../../src/store/redis.js';
+import { deleteKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { until as poll } from '../helpers/wait.js';
 
 export interface Built {
@@ -52,6 +54,8 @@ export async function buildCli(): Promise<Built> {
 export interface CliSuite extends Built {
   /** A fresh key prefix on the shared Redis (`uniquePrefix(label)`); its keys are deleted after the file. */
   prefix(label: string): string;
+  /** A delivery (lease 5 s) on its own RedisStore under a fresh prefix, standing for the service the CLI talks to; closed after each test. */
+  service(label: string): { prefix: string; store: RedisStore; delivery: Delivery };
 }
 
 /**
@@ -62,9 +66,13 @@ export interface CliSuite extends Built {
 export function cliSuite(available: boolean): CliSuite {
   let built: Built | undefined;
   const prefixes: string[] = [];
+  const services: Delivery[] = [];
   beforeAll(async () => {
     built = await buildCli();
   }, 60_000);
+  afterEach(async () => {
+    for (const d of services.splice(0)) await d.close();
+  });
   afterAll(async () => {
     built?.cleanup();
     if (available) for (const p of prefixes) await deleteKeys(p);
@@ -86,6 +94,13 @@ export function cliSuite(available: boolean): CliSuite {
       const p = uniquePrefix(label);
       prefixes.push(p);
       return p;
+    },
+    service(label) {
+      const prefix = this.prefix(label);
+      const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
+      const delivery = createDelivery({ store, leaseTtl: '5s' });
+      services.push(delivery);
+      return { prefix, store, delivery };
     },
   };
 }

@@ -1,21 +1,13 @@
 // The built CLI on blue-green, ring and guarded flag rollouts run by a live delivery on the same Redis: list and
 // status show each kind's weight in its own words (the side, the open rings, the percent), and actions reach them.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
 import { booleanFlag } from '../../src/flags/builders.js';
 import type { Analysis } from '../../src/rollout/types.js';
-import { RedisStore } from '../../src/store/redis.js';
 import { redisAvailable, SHARED_REDIS_URL } from '../helpers/redis.js';
 import { cliSuite, runCli, until } from './helpers.js';
 
 const available = await redisAvailable();
 const built = cliSuite(available);
-let deliveries: Delivery[] = [];
-
-afterEach(async () => {
-  for (const d of deliveries) await d.close();
-  deliveries = [];
-});
 
 const ANALYSIS = { interval: '1h', threshold: 3, metrics: [{ name: 'ok', thresholdRange: { min: 1 }, query: () => 1 }] } as Analysis;
 
@@ -24,10 +16,7 @@ const ANALYSIS = { interval: '1h', threshold: 3, metrics: [{ name: 'ok', thresho
  * a guarded rollout of flag 'new-checkout' (at its first step, 10% of [10, 50]).
  */
 async function service() {
-  const prefix = built.prefix('pd-cli-kinds');
-  const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
-  const d = createDelivery({ store, leaseTtl: '5s' });
-  deliveries.push(d);
+  const { prefix, delivery: d } = built.service('pd-cli-kinds');
   const bg = d.rollouts.blueGreen<number, number>({ name: 'api', blue: (x) => x, green: (x) => x + 1 });
   const rings = d.rollouts.rings<number, number>({
     name: 'search',

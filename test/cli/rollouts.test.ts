@@ -1,31 +1,20 @@
 // The built CLI beside a live delivery on the same Redis: rollout actions reach the canary's process, watch
 // follows the store, experiment results match the library's.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createDelivery, type Delivery } from '../../src/delivery.js';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/experiments/recorder.js';
 import { requestRolloutAction } from '../../src/rollout/commands.js';
 import type { Analysis } from '../../src/rollout/types.js';
-import { RedisStore } from '../../src/store/redis.js';
 import { redisAvailable, SHARED_REDIS_URL } from '../helpers/redis.js';
 import { cliSuite, runCli, startCli, until } from './helpers.js';
 
 const available = await redisAvailable();
 const built = cliSuite(available);
-let deliveries: Delivery[] = [];
-
-afterEach(async () => {
-  for (const d of deliveries) await d.close();
-  deliveries = [];
-});
 
 const ANALYSIS = { interval: '1h', threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'ok', thresholdRange: { min: 1 }, query: () => 1 }] } as Analysis;
 
 /** A service instance running canaries `names`, each moved to Progressing at 10%. */
 async function service(...names: string[]) {
-  const prefix = built.prefix('pd-cli-ro');
-  const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
-  const d = createDelivery({ store, leaseTtl: '5s' });
-  deliveries.push(d);
+  const { prefix, store, delivery: d } = built.service('pd-cli-ro');
   const canaries = names.map((name) => d.rollouts.canary<number, number>({ name, stable: (x) => x, canary: (x) => x + 1, analysis: ANALYSIS }));
   await d.ready();
   for (const c of canaries) {
@@ -85,7 +74,7 @@ describe.skipIf(!available)('rollouts', () => {
   });
 
   it('pause and resume; without --wait the request is written and left to the service', async () => {
-    const { cli, canaries, store } = await service('checkout');
+    const { cli, canaries, store, d } = await service('checkout');
     const req = await cli('rollouts', 'pause', 'checkout', '--json');
     expect(req.code).toBe(0);
     expect(req.json()).toMatchObject({ requestedAction: { action: 'pause', requestedBy: expect.stringMatching(/^cli:/) } });
@@ -94,8 +83,7 @@ describe.skipIf(!available)('rollouts', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(canaries[0]!.status().phase).toBe('Progressing');
     // --direct applies at once, with nobody running the rollout
-    await deliveries[0]!.close();
-    deliveries = [];
+    await d.close();
     const direct = await cli('rollouts', 'pause', 'checkout', '--direct', '--json');
     expect(direct.json()).toMatchObject({ phase: 'Paused', requestedAction: null });
     // a request nobody applies: --wait gives up with exit 1 and leaves it pending
@@ -147,10 +135,7 @@ describe('the CLI keeps itself alive while it waits', () => {
 
 describe.skipIf(!available)('experiments', () => {
   it('list and results match the library, with the SRM warning when units do not split as weighted', async () => {
-    const prefix = built.prefix('pd-cli-exp');
-    const store = new RedisStore({ url: SHARED_REDIS_URL, prefix });
-    const d = createDelivery({ store });
-    deliveries.push(d);
+    const { prefix, store, delivery: d } = built.service('pd-cli-exp');
     await d.ready();
     await d.experiments.put({ key: 'btn', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: [{ key: 'buy', type: 'binomial' }, { key: 'rev', type: 'continuous' }] });
     for (let i = 0; i < 400; i++) {
